@@ -1,0 +1,57 @@
+# Koppel — two commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+STAMP := $(VENV)/.installed
+# PostgreSQL and Redis on this machine, used by the tests when they answer (skipped otherwise).
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install translations chromium migrate seed extract-messages bench security clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+translations: $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -d translations 2>/dev/null
+
+migrate: install translations
+	@$(FLASK) check-db
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed-demo
+
+run: seed
+	@echo "Koppel runs on http://127.0.0.1:5000 — demo logins: admin@demo.test, coordinator@demo.test, volunteer@demo.test (password: demo-password)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Debian's Chromium drives the browser tests; installed when missing and we may (root + apt).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null 2>&1)) \
+	      || echo "chromium could not be installed: browser tests will be skipped"; \
+	  else echo "no $(CHROMIUM) and no apt-get as root: browser tests will be skipped"; fi; \
+	fi
+
+test: install translations chromium
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) KOPPEL_CHROMIUM=$(CHROMIUM) \
+	  $(PY) -m pytest $(PYTEST_ARGS)
+
+extract-messages: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations --ignore-obsolete
+
+bench: install
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,1 @@
+"""Tests of the pure training package (catalogue, requirements, readiness, reminders)."""

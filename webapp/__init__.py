@@ -1,0 +1,116 @@
+"""Koppel's Flask application factory."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from flask_babel import get_locale
+from flask_babel import refresh as refresh_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from . import crypto
+from .config import load_config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the app. ``config`` overrides what the environment says (used by tests)."""
+    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("KOPPEL_INSTANCE") \
+        or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    if config:
+        app.config.update(config)
+    crypto.configure(app.config["ENCRYPTION_KEYS"], app.config["INDEX_KEY"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = None  # our server-side sessions do this job
+
+    from .i18n import remember_switch, select_locale, text_direction
+    babel.init_app(app, locale_selector=select_locale)
+
+    from . import mail  # noqa: F401  (registers its jobs)
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    from .security import set_security_headers
+    app.before_request(remember_switch)
+    app.after_request(set_security_headers)
+
+    @app.teardown_request
+    def forget_request_user(exc):
+        # The user is looked up again on every request (sessions may have been revoked),
+        # even where an outer app context (a CLI command, a test) outlives the request.
+        g.pop("_login_user", None)
+        refresh_locale()
+
+    @app.context_processor
+    def inject_locale():
+        lang = str(get_locale() or "nl")
+        return {"lang": lang, "text_dir": text_direction(lang),
+                "has_endpoint": lambda name: name in app.view_functions,
+                "languages": [("nl", "Nederlands"), ("en", "English"), ("ar", "العربية")]}
+
+    _register_errors(app)
+    from .cli import register_cli
+    register_cli(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _register_errors(app: Flask) -> None:
+    def page(code: int, title: str, text: str):
+        return render_template("errors/error.html", code=code, title=title, text=text), code
+
+    @app.errorhandler(400)
+    def bad_request(e):
+        return page(400, _("Something is wrong with this request"),
+                    _("Please go back and try again."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return page(400, _("This form has expired"),
+                    _("Please go back, reload the page and send the form again."))
+
+    @app.errorhandler(403)
+    def forbidden(e):
+        return page(403, _("You may not do this"),
+                    _("Your account has no access to this page."))
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return page(404, _("Page not found"),
+                    _("This page does not exist, or you have no access to it."))
+
+    @app.errorhandler(413)
+    def too_large(e):
+        return page(413, _("The file is too large"), _("Please choose a smaller file."))
+
+    @app.errorhandler(429)
+    def too_many(e):
+        return page(429, _("Too many attempts"),
+                    _("Please wait a minute and try again."))
+
+    @app.errorhandler(500)
+    def server_error(e):
+        db.session.rollback()
+        return page(500, _("Something went wrong on our side"),
+                    _("Nothing you sent was lost if you saw no confirmation; please try again "
+                      "in a moment. If it happens again, tell your coordinator."))

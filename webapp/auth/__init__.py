@@ -1,0 +1,6 @@
+"""Authentication: login, logout, password reset, server-side sessions."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,89 @@
+"""Server-side login sessions: creating, checking (idle timeout) and revoking them.
+
+The signed Flask cookie carries only a random session id; the row in ``user_session`` decides
+whether it is still valid. A cookie copied before logout is therefore refused after logout.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, request, session
+from flask_login import login_user, logout_user
+
+from ..extensions import db, login_manager
+from ..models import User, UserSession
+from ..models.base import utcnow
+
+SESSION_KEY = "sid"
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+def idle_limit(user: User) -> timedelta:
+    minutes = (current_app.config["IDLE_MINUTES_STAFF"] if user.is_staff
+               else current_app.config["IDLE_MINUTES_VOLUNTEER"])
+    return timedelta(minutes=minutes)
+
+
+def start_session(user: User) -> UserSession:
+    """Log ``user`` in with a fresh session id (the old cookie contents are discarded)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    row = UserSession(user_id=user.id, user_agent=(request.user_agent.string or "")[:200])
+    db.session.add(row)
+    db.session.commit()
+    session[SESSION_KEY] = row.id
+    session.permanent = False
+    login_user(user, remember=False)
+    return row
+
+
+def end_session() -> None:
+    """Revoke the current session row and clear the cookie."""
+    sid = session.get(SESSION_KEY)
+    if sid:
+        row = db.session.get(UserSession, sid)
+        if row and row.revoked_at is None:
+            row.revoked_at = utcnow()
+            db.session.commit()
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def revoke_all(user: User, except_id: str | None = None) -> int:
+    """Revoke every open session of ``user`` (deactivation, password change)."""
+    now = utcnow()
+    rows = db.session.execute(
+        db.select(UserSession).filter_by(user_id=user.id, revoked_at=None)).scalars().all()
+    count = 0
+    for row in rows:
+        if row.id != except_id:
+            row.revoked_at = now
+            count += 1
+    return count
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    sid = session.get(SESSION_KEY)
+    if not sid:
+        return None
+    row = db.session.get(UserSession, sid)
+    if row is None or row.revoked_at is not None or str(row.user_id) != str(user_id):
+        return None
+    user = row.user
+    if user is None or not user.active:
+        return None
+    now = utcnow()
+    if now - row.last_seen_at > idle_limit(user):
+        row.revoked_at = now
+        db.session.commit()
+        return None
+    if now - row.last_seen_at > _TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    return user

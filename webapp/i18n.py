@@ -1,0 +1,48 @@
+"""Locale selection and text direction.
+
+Order: the logged-in user's saved choice → a ``?lang=`` switch (remembered in the session, and
+saved to the user's profile when logged in) → the browser's ``Accept-Language`` → Dutch.
+"""
+from __future__ import annotations
+
+from babel import Locale
+from flask import current_app, has_request_context, request, session
+from flask_login import current_user
+
+from .extensions import db
+
+
+def supported() -> tuple[str, ...]:
+    return current_app.config["LANGUAGES"]
+
+
+def remember_switch() -> None:
+    """Before each request: a valid ``?lang=`` becomes the session's and the user's choice."""
+    lang = request.args.get("lang")
+    if not lang or lang not in supported():
+        return
+    session["lang"] = lang
+    if current_user.is_authenticated and current_user.locale != lang:
+        current_user.locale = lang
+        db.session.commit()
+
+
+def select_locale() -> str:
+    if not has_request_context():  # command line: English messages
+        return "en"
+    if current_user and current_user.is_authenticated and current_user.locale in supported():
+        return current_user.locale
+    lang = request.args.get("lang")
+    if lang in supported():
+        return lang
+    if session.get("lang") in supported():
+        return session["lang"]
+    return request.accept_languages.best_match(supported()) or "nl"
+
+
+def text_direction(lang: str) -> str:
+    """'rtl' or 'ltr', from Babel's locale data."""
+    try:
+        return Locale.parse(lang).text_direction
+    except Exception:  # unknown code: left to right is the safe default
+        return "ltr"

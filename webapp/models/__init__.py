@@ -1,0 +1,6 @@
+"""Database models, one module per area; imported here so Alembic sees them all."""
+from .accounts import (  # noqa: F401
+    Organisation, Programme, ProgrammeType, User, UserSession, Role, coordinator_programmes,
+)
+from .jobs import Job  # noqa: F401
+from .messages import Message  # noqa: F401
