@@ -24,7 +24,7 @@ translations: $(STAMP)
 
 migrate: install translations
 	@$(FLASK) check-db
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 
 seed: migrate
 	$(FLASK) seed-demo

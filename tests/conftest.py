@@ -41,7 +41,7 @@ def migrated_sqlite(tmp_path_factory) -> Path:
     path = tmp / "template.sqlite3"
     app = create_app(base_config(tmp, f"sqlite:///{path}"))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     return path
 
 
@@ -128,7 +128,7 @@ def pg_app(tmp_path, pg_url):
     from flask_migrate import upgrade
     app = make_app(tmp_path, pg_url)
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         yield app
         from webapp.extensions import db
         db.session.remove()

@@ -44,8 +44,12 @@ def create_app(config: dict | None = None) -> Flask:
     from . import mail  # noqa: F401  (registers its jobs)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .families import bp as families_bp
     from .main import bp as main_bp
+    from .volunteers import bp as volunteers_bp
     app.register_blueprint(main_bp)
+    app.register_blueprint(volunteers_bp)
+    app.register_blueprint(families_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 

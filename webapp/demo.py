@@ -86,7 +86,7 @@ def seed_demo(seed: int = 7) -> str:
     create_user(email="volunteer@demo.test", name="Hanan Haddad", role="volunteer",
                 password=DEMO_PASSWORD, check_password=False)
     db.session.commit()
-    for hook in SEED_HOOKS:
+    for hook in seed_hooks():
         hook(rng, programmes)
     db.session.commit()
     return "Demo created. " + _logins()
@@ -97,5 +97,8 @@ def _logins() -> str:
             f"volunteer@demo.test, password '{DEMO_PASSWORD}'.")
 
 
-# Areas add their demo data here: hook(rng, programmes_by_type_code).
-SEED_HOOKS: list = []
+def seed_hooks() -> list:
+    """Each area's demo data, in order: hook(rng, programmes_by_type_code)."""
+    from .families.demo import seed_families
+    from .volunteers.demo import seed_volunteers
+    return [seed_volunteers, seed_families]

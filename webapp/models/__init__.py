@@ -2,5 +2,8 @@
 from .accounts import (  # noqa: F401
     Organisation, Programme, ProgrammeType, User, UserSession, Role, coordinator_programmes,
 )
+from .audit import AuditEntry  # noqa: F401
 from .jobs import Job  # noqa: F401
 from .messages import Message  # noqa: F401
+from .volunteers import *  # noqa: F401,F403,E402
+from .families import *  # noqa: F401,F403,E402

@@ -1,0 +1,1 @@
+"""Families, their requests per programme and consent (filled in by the families area)."""

@@ -1,0 +1,1 @@
+"""Volunteer profiles and their training records (filled in by the volunteers area)."""
