@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
 
     from . import mail  # noqa: F401  (registers its jobs)
+    from .auth import sessions  # noqa: F401  (registers its jobs)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .families import bp as families_bp

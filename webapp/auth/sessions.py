@@ -11,6 +11,7 @@ from flask import current_app, request, session
 from flask_login import login_user, logout_user
 
 from ..extensions import db, login_manager
+from ..jobs import job
 from ..models import User, UserSession
 from ..models.base import utcnow
 
@@ -87,3 +88,18 @@ def load_user(user_id: str) -> User | None:
         row.last_seen_at = now
         db.session.commit()
     return user
+
+
+@job("purge_sessions")
+def purge_sessions(ctx, days: int = 30) -> dict:
+    """Delete session rows revoked or idle for more than ``days`` days (daily housekeeping)."""
+    cutoff = utcnow() - timedelta(days=days)
+    ids = db.session.execute(db.select(UserSession.id).where(db.or_(
+        UserSession.revoked_at < cutoff, UserSession.last_seen_at < cutoff))).scalars().all()
+    total = len(ids) or 1
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        db.session.execute(db.delete(UserSession).where(UserSession.id.in_(chunk)))
+        ctx.progress((start + len(chunk)) * 100 // total, "deleting")
+    db.session.commit()
+    return {"deleted": len(ids)}
