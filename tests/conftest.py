@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from webapp.auth.passwords import use_fast_hashing
+
+use_fast_hashing()  # argon2id with tiny parameters: the suite hashes hundreds of passwords
 TEST_KEYS = [Fernet.generate_key().decode()]
 TEST_INDEX_KEY = "test-index-key"
 

@@ -43,14 +43,19 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import mail  # noqa: F401  (registers its jobs)
     from .auth import sessions  # noqa: F401  (registers its jobs)
+    from .matches import runs  # noqa: F401  (registers its jobs)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .families import bp as families_bp
     from .main import bp as main_bp
+    from .matches import bp as matches_bp
+    from .messaging import bp as messaging_bp
     from .volunteers import bp as volunteers_bp
     app.register_blueprint(main_bp)
     app.register_blueprint(volunteers_bp)
     app.register_blueprint(families_bp)
+    app.register_blueprint(matches_bp)
+    app.register_blueprint(messaging_bp, url_prefix="/messaging")
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
@@ -72,9 +77,13 @@ def create_app(config: dict | None = None) -> Flask:
                 "has_endpoint": lambda name: name in app.view_functions,
                 "languages": [("nl", "Nederlands"), ("en", "English"), ("ar", "العربية")]}
 
+    from .messaging.outbox import family_consent_guard, register_guard
+    register_guard(family_consent_guard)  # nothing reaches a family whose consent was withdrawn
     _register_errors(app)
     from .cli import register_cli
+    from .keys import register_cli as register_keys_cli
     register_cli(app)
+    register_keys_cli(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app

@@ -70,3 +70,219 @@ def get_job_or_404(job_id: str) -> Job:
                            or current_user.role == Role.admin.value):
         abort(404)
     return row
+
+
+# --- Families (families area) -------------------------------------------------------------
+# A coordinator sees a family only while it is enrolled (waiting or matched) in one of their
+# programmes; an admin likewise through the programmes of their organisation.
+
+def _family_programme_ids(user) -> set[int]:
+    return visible_programme_ids(user) if user.is_authenticated and user.is_staff else set()
+
+
+def visible_family_ids(user):
+    """A ``select`` of the ids of the families ``user`` may see."""
+    from .models import FamilyRequest
+    ids = _family_programme_ids(user)
+    return (db.select(FamilyRequest.family_id)
+            .where(FamilyRequest.programme_id.in_(ids or {-1}),
+                   FamilyRequest.status.in_(("waiting", "matched"))))
+
+
+def get_family_or_404(family_id: int):
+    """The family, if the current user may see it; 404 otherwise (ids cannot be probed)."""
+    from .models import Family, FamilyRequest
+    family = db.session.get(Family, family_id)
+    if family is None or not db.session.execute(
+            visible_family_ids(current_user).where(
+                FamilyRequest.family_id == family_id).limit(1)).first():
+        abort(404)
+    return family
+
+
+def get_family_request_or_404(family, request_id: int):
+    """A request of ``family`` in one of the current user's programmes; 404 otherwise."""
+    from .models import FamilyRequest
+    req = db.session.get(FamilyRequest, request_id)
+    if req is None or req.family_id != family.id \
+            or req.programme_id not in _family_programme_ids(current_user):
+        abort(404)
+    return req
+
+
+def get_enrollable_programme_or_403(programme_id: int | None):
+    """A programme the current user may enrol families into (one they coordinate); 403 for
+    any other programme, so nothing changes."""
+    programme = db.session.get(Programme, programme_id) if programme_id else None
+    if programme is None or programme.id not in _family_programme_ids(current_user) \
+            or not programme.active:
+        abort(403)
+    return programme
+
+
+def can_delete_family(user, family) -> bool:
+    """Deleting a family is allowed only to staff who see every active enrolment of it."""
+    ids = _family_programme_ids(user)
+    return bool(ids) and all(r.programme_id in ids for r in family.requests if r.active)
+
+
+# --- Volunteers (volunteers area) ---------------------------------------------------------
+# A coordinator sees a volunteer who chose (is interested in) one of their programmes; an
+# admin likewise through the programmes of their organisation (all, for an installation
+# admin). A volunteer sees only their own profile, training records and certificates.
+
+def visible_volunteer_ids(user):
+    """A ``select`` of the ids of the volunteers ``user`` may see."""
+    from .models import Volunteer, volunteer_programmes
+    if not user.is_authenticated:
+        return db.select(Volunteer.id).where(db.false())
+    if user.is_staff:
+        ids = visible_programme_ids(user)
+        return (db.select(volunteer_programmes.c.volunteer_id)
+                .where(volunteer_programmes.c.programme_id.in_(ids or {-1})).distinct())
+    return db.select(Volunteer.id).where(Volunteer.user_id == user.id)
+
+
+def can_see_volunteer(user, volunteer) -> bool:
+    if volunteer is None or not user.is_authenticated:
+        return False
+    if volunteer.user_id == user.id:
+        return True
+    return user.is_staff and bool(
+        {p.id for p in volunteer.programmes} & visible_programme_ids(user))
+
+
+def get_volunteer_or_404(volunteer_id: int):
+    """A volunteer staff may see (through their programmes); 404 otherwise."""
+    from .models import Volunteer
+    volunteer = db.session.get(Volunteer, volunteer_id)
+    if volunteer is None or not current_user.is_staff \
+            or not can_see_volunteer(current_user, volunteer):
+        abort(404)
+    return volunteer
+
+
+def current_volunteer_or_404():
+    """The current user's own volunteer profile (404 for accounts without one)."""
+    from .models import Volunteer
+    volunteer = db.session.execute(
+        db.select(Volunteer).filter_by(user_id=current_user.id)).scalar_one_or_none()
+    if volunteer is None:
+        abort(404)
+    return volunteer
+
+
+def get_completion_or_404(completion_id: int, *, manage: bool = False):
+    """A training completion of a volunteer the current user may see (``manage``: staff
+    only, e.g. to verify it); 404 otherwise."""
+    from .models import TrainingCompletion
+    row = db.session.get(TrainingCompletion, completion_id)
+    if row is None or not can_see_volunteer(current_user, row.volunteer) \
+            or (manage and not current_user.is_staff):
+        abort(404)
+    return row
+
+
+def can_manage_session(user, session) -> bool:
+    """Staff who see at least one of the programmes a themabijeenkomst invites."""
+    return user.is_authenticated and user.is_staff and bool(
+        {p.id for p in session.programmes} & visible_programme_ids(user))
+
+
+def can_see_session(user, session) -> bool:
+    if can_manage_session(user, session):
+        return True
+    volunteer = getattr(user, "volunteer", None) if user.is_authenticated else None
+    if volunteer is None:
+        return False
+    invited = {p.id for p in session.programmes} & {p.id for p in volunteer.programmes}
+    return bool(invited) or any(s.volunteer_id == volunteer.id for s in session.signups)
+
+
+def get_session_or_404(session_id: int, *, manage: bool = False):
+    """A themabijeenkomst the current user may see (``manage``: may change); 404 otherwise."""
+    from .models import TrainingSession
+    row = db.session.get(TrainingSession, session_id)
+    if row is None or not (can_manage_session(current_user, row) if manage
+                           else can_see_session(current_user, row)):
+        abort(404)
+    return row
+
+
+# --- Messaging (messaging area) -----------------------------------------------------------
+# Staff see the messages of their programmes (and those they wrote); admins also the account
+# e-mails of their organisation's users; the installation admin sees everything.
+
+def visible_messages_query(user):
+    """A ``select`` of the messages ``user`` may see in the outbox."""
+    from .models import Message
+    query = db.select(Message)
+    if not (user.is_authenticated and user.is_staff):
+        return query.where(db.false())
+    if user.is_installation_admin:
+        return query
+    ids = visible_programme_ids(user) or {-1}
+    rule = db.or_(Message.programme_id.in_(ids), Message.created_by_id == user.id)
+    if user.role == Role.admin.value:
+        org_users = db.select(User.id).where(User.organisation_id == user.organisation_id)
+        rule = db.or_(rule, db.and_(Message.programme_id.is_(None),
+                                    Message.user_id.in_(org_users)))
+    return query.where(rule)
+
+
+def get_message_or_404(message_id: int):
+    """A message the current user may see; 404 otherwise (ids cannot be probed)."""
+    from .models import Message
+    found = db.session.execute(visible_messages_query(current_user).where(
+        Message.id == message_id)).scalar_one_or_none()
+    if found is None:
+        abort(404)
+    return found
+
+
+def template_scopes_for(user) -> list[tuple[str, str]]:
+    """(scope, label) pairs of message templates ``user`` may edit: everything for the
+    installation admin, their own organisation's programmes for an organisation's admin."""
+    from .models import GENERIC_SCOPE, ProgrammeType
+    scopes: list[tuple[str, str]] = []
+    if user.is_installation_admin:
+        scopes.append((GENERIC_SCOPE, "*"))
+        scopes += [(f"type:{t.code}", t.name) for t in db.session.execute(
+            db.select(ProgrammeType).order_by(ProgrammeType.name)).scalars()]
+    if user.role == Role.admin.value:
+        scopes += [(f"programme:{p.id}", p.name) for p in visible_programmes(user)]
+    return scopes
+
+
+# --- matching runs, proposals and matches ------------------------------------------------
+
+def get_run_or_404(run_id: int):
+    """A matching run of a programme the user coordinates (or administers)."""
+    from .models.matches import MatchingRun
+    run = db.session.get(MatchingRun, run_id)
+    if run is None or run.programme_id not in visible_programme_ids(current_user):
+        abort(404)
+    return run
+
+
+def get_proposal_or_404(proposal_id: int):
+    from .models.matches import Proposal
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.programme_id not in visible_programme_ids(current_user):
+        abort(404)
+    return proposal
+
+
+def get_match_or_404(match_id: int):
+    """A match of one of the user's programmes (staff), or the volunteer's own match."""
+    from .models.matches import Match
+    match = db.session.get(Match, match_id)
+    if match is None:
+        abort(404)
+    if current_user.role == Role.volunteer.value:
+        vol = getattr(current_user, "volunteer", None)
+        if vol is None or match.volunteer_id != vol.id:
+            abort(404)
+    elif match.programme_id not in visible_programme_ids(current_user):
+        abort(404)
+    return match

@@ -79,4 +79,6 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 25,
+        # Where Koppel is reached, for links in e-mails sent outside a request (CLI, jobs).
+        "KOPPEL_BASE_URL": env.get("KOPPEL_BASE_URL") or None,
     }

@@ -72,4 +72,4 @@ def outbox():
 
 
 # Bodies of these carry login links: never shown, even to admins.
-HIDDEN_KINDS = frozenset({"password_reset"})
+HIDDEN_KINDS = frozenset({"password_reset", "confirm_email"})

@@ -1,24 +1,33 @@
-"""Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106)."""
+"""Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106).
+
+Tests may call :func:`use_fast_hashing` to use tiny parameters; production never does.
+"""
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+_state = {"hasher": PasswordHasher()}
 # Hash verified against when the account does not exist, so both paths take the same time.
-_DUMMY = _hasher.hash("koppel-dummy-password")
+_state["dummy"] = _state["hasher"].hash("koppel-dummy-password")
+
+
+def use_fast_hashing() -> None:
+    """Cheap argon2id parameters, for test suites only."""
+    _state["hasher"] = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    _state["dummy"] = _state["hasher"].hash("koppel-dummy-password")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _state["hasher"].hash(password)
 
 
 def verify_password(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _state["hasher"].verify(stored or _state["dummy"], password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored: str) -> bool:
-    return _hasher.check_needs_rehash(stored)
+    return _state["hasher"].check_needs_rehash(stored)

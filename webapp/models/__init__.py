@@ -5,5 +5,7 @@ from .accounts import (  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .jobs import Job  # noqa: F401
 from .messages import Message  # noqa: F401
+from .messaging import *  # noqa: F401,F403,E402
 from .volunteers import *  # noqa: F401,F403,E402
 from .families import *  # noqa: F401,F403,E402
+from .matches import *  # noqa: F401,F403,E402

@@ -31,5 +31,8 @@
       })
       .catch(function () { window.setTimeout(function () { poll(box); }, 3000); });
   }
+  document.querySelectorAll(".progress-bar[data-width]").forEach(function (bar) {
+    bar.style.width = bar.getAttribute("data-width") + "%";
+  });
   document.querySelectorAll("[data-job-url]").forEach(poll);
 })();

@@ -1,0 +1,189 @@
+"""The coordinator's volunteer list: filters, pagination and export (CSV/XLSX)."""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from .. import audit, vocab
+from ..access import visible_programme_ids, visible_volunteer_ids
+from ..crypto import blind_index
+from ..extensions import db
+from ..models import User, Volunteer, volunteer_programmes
+from .readiness import readiness_for, summary
+
+READINESS_FILTERS = ("ready", "ready_warning", "not_ready")
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    readiness: str = ""
+    language: str = ""
+    programme: int | None = None
+    refugee: str = ""  # "yes" / "no" / ""
+    area: str = ""  # start of the PC4, e.g. "23" or "2312"
+    dagdeel: str = ""
+    status: str = "current"  # current (active+paused) / active / paused / left / all
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        f = cls(q=args.get("q", "").strip()[:100],
+                readiness=args.get("readiness", ""),
+                language=args.get("language", ""),
+                programme=args.get("programme", type=int),
+                refugee=args.get("refugee", ""),
+                area="".join(ch for ch in args.get("area", "") if ch.isdigit())[:4],
+                dagdeel=args.get("dagdeel", ""),
+                status=args.get("status", "current"))
+        if f.readiness not in READINESS_FILTERS:
+            f.readiness = ""
+        if f.language not in vocab.LANGUAGES:
+            f.language = ""
+        if f.refugee not in ("yes", "no"):
+            f.refugee = ""
+        if f.dagdeel not in vocab.DAGDELEN:
+            f.dagdeel = ""
+        if f.status not in ("current", "active", "paused", "left", "all"):
+            f.status = "current"
+        return f
+
+    def as_args(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
+
+
+@dataclass
+class ListPage:
+    """The same attributes as Flask-SQLAlchemy's pagination (for the ``pager`` macro)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+    readiness: dict = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def filtered(user: User, f: Filters) -> tuple[list[Volunteer], dict]:
+    """The volunteers ``user`` may see that match ``f``, sorted by name, and their readiness
+    for the user's programmes (volunteer id → programme id → readiness)."""
+    query = (db.select(Volunteer).join(User, Volunteer.user_id == User.id)
+             .where(Volunteer.id.in_(visible_volunteer_ids(user))).order_by(User.name))
+    if f.q:
+        query = query.where(db.or_(User.name.ilike(f"%{f.q}%"),
+                                   User.email_index == blind_index(f.q)))
+    if f.programme:
+        query = query.where(Volunteer.id.in_(
+            db.select(volunteer_programmes.c.volunteer_id).where(
+                volunteer_programmes.c.programme_id == f.programme)))
+    if f.refugee:
+        query = query.where(Volunteer.refugee_background.is_(f.refugee == "yes"))
+    if f.area:
+        query = query.where(Volunteer.pc4.startswith(f.area))
+    if f.status == "current":
+        query = query.where(Volunteer.status.in_(("active", "paused")))
+    elif f.status != "all":
+        query = query.where(Volunteer.status == f.status)
+    volunteers = list(db.session.execute(query).scalars())
+    if f.language:
+        volunteers = [v for v in volunteers if f.language in (v.languages or {})
+                      or (f.language == "nl" and v.dutch_level)]
+    if f.dagdeel:
+        volunteers = [v for v in volunteers if f.dagdeel in (v.dagdelen or [])]
+    mine = visible_programme_ids(user)
+    if f.programme:
+        mine = mine & {f.programme}
+    results = readiness_for(volunteers)
+    results = {vid: {pid: r for pid, r in per.items() if pid in mine}
+               for vid, per in results.items()}
+    if f.readiness:
+        volunteers = [v for v in volunteers if summary(results[v.id]) == f.readiness]
+    return volunteers, results
+
+
+def page_of(user: User, f: Filters, page: int) -> ListPage:
+    volunteers, results = filtered(user, f)
+    per_page = current_app.config["PAGE_SIZE"]
+    page = max(1, page)
+    start = (page - 1) * per_page
+    if start and start >= len(volunteers):
+        from flask import abort
+        abort(404)
+    items = volunteers[start:start + per_page]
+    return ListPage(items=items, page=page, per_page=per_page, total=len(volunteers),
+                    readiness={v.id: results[v.id] for v in items})
+
+
+# --- export --------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ("name", "email", "phone", "postcode", "languages", "dutch_level",
+                  "refugee_background", "origin_country", "arrival_year", "dagdelen",
+                  "max_families", "hours_per_week", "programmes", "status", "readiness")
+
+
+def safe_cell(value) -> str:
+    """Neutralise spreadsheet formulas (CSV/formula injection): a text cell starting with
+    = + - @ (or a tab/carriage return) gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def export_rows(user: User, f: Filters) -> list[list[str]]:
+    volunteers, results = filtered(user, f)
+    rows = []
+    for v in volunteers:
+        rows.append([safe_cell(x) for x in (
+            v.user.name, v.user.email, v.phone, v.postcode,
+            ";".join(f"{c}:{lvl}" for c, lvl in sorted((v.languages or {}).items())),
+            v.dutch_level, "yes" if v.refugee_background else "no", v.origin_country,
+            v.arrival_year, ";".join(v.dagdelen or []), v.max_families, v.hours_per_week,
+            ";".join(p.name for p in v.programmes), v.status, summary(results[v.id]))])
+    audit.record("export", "volunteer", "list", fields=list(EXPORT_COLUMNS),
+                 reason=f"{len(rows)} rows")
+    db.session.commit()
+    return rows
+
+
+def to_csv(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel reads UTF-8 correctly
+
+
+def to_xlsx(rows: list[list[str]]) -> bytes:
+    from openpyxl import Workbook
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Volunteers")[:31])
+    ws.append(list(EXPORT_COLUMNS))
+    for row in rows:
+        ws.append(row)  # every cell is a string: nothing is evaluated as a formula
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
