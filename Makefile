@@ -33,18 +33,20 @@ run: seed
 	@echo "Koppel runs on http://127.0.0.1:5000 — demo logins: admin@demo.test, coordinator@demo.test, volunteer@demo.test (password: demo-password)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# Debian's Chromium drives the browser tests; installed when missing and we may (root + apt).
+# Debian's Chromium drives the browser tests and poppler's pdftoppm renders printed letters;
+# installed when missing and we may (root + apt), otherwise those tests skip with a message.
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || ! command -v pdftoppm >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null 2>&1)) \
-	      || echo "chromium could not be installed: browser tests will be skipped"; \
-	  else echo "no $(CHROMIUM) and no apt-get as root: browser tests will be skipped"; fi; \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null 2>&1 \
+	      || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null 2>&1)) \
+	      || echo "chromium/poppler-utils could not be installed: browser tests will be skipped"; \
+	  else echo "no $(CHROMIUM) or pdftoppm, and no apt-get as root: those tests will be skipped"; fi; \
 	fi
 
 test: install translations chromium
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) KOPPEL_CHROMIUM=$(CHROMIUM) \
-	  $(PY) -m pytest $(PYTEST_ARGS)
+	  $(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 extract-messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o translations/messages.pot .

@@ -21,6 +21,7 @@ PROGRAMME_TYPES = [
     ("spelaanhuis", "Spel aan Huis", {"child_age_months": [24, 120], "hours_per_match": 1}),
     ("pou", "Preventieve Ouderschapsondersteuning", {"groups": True}),
     ("trio", "Mentortrio nieuwkomer–oudkomer–Nederlander", {"trios": True,
+                                                            "volunteers_per_family": 2,
                                                             "hours_per_match": 2}),
 ]
 

@@ -350,3 +350,37 @@ def test_concurrent_approvals_cannot_both_succeed_on_postgresql(pg_app, monkeypa
         t.join(30)
     assert sorted(outcome.values()) == ["approved", "volunteer_full"]
     assert db.session.execute(db.select(db.func.count(Match.id))).scalar() == 1
+
+
+def test_trio_run_proposes_and_approves_trios(app, world):
+    """A trio programme: nieuwkomer family + oudkomer (shares the family's language) + Dutch
+    volunteer; approving creates two matches that count two toward the family's cap."""
+    from webapp.demo import ensure_programme_types
+    from webapp.matches.approval import approve
+    from webapp.models import Programme
+    trio_type = ensure_programme_types()["trio"]
+    prog = Programme(organisation=world.org_a, type=trio_type, name="Trio Leiden",
+                     municipality="Leiden", rules={"requirements": {"required": []}})
+    db.session.add(prog)
+    world.coord_a.programmes.append(prog)
+    db.session.commit()
+    oud = make_volunteer(world.volunteer, [prog], refugee_background=True, origin_country="SY",
+                         languages={"ar": "native"}, dutch_level="B2", pc4="2316", travel_km=10)
+    dutch = make_volunteer(make_user("nl@example.org", name="Dutch Volunteer"), [prog],
+                           languages={"nl": "native"}, dutch_level="native", pc4="2312",
+                           travel_km=10)
+    for v in (oud, dutch):
+        ready_records(v, date.today() - timedelta(days=30))
+    # the Dutch volunteer follows the normal rules: the family wants to practise Dutch (A2)
+    fam = make_family(prog, world.coord_a, max_volunteers=2, pref_language="dutch", parents=[{
+        "name": "Rasha", "gender": "f", "languages": [{"code": "ar", "level": "native"}],
+        "dutch_level": "A2", "can_read": "yes"}])
+    run = _run(world, prog)
+    assert run.status == "finished", run.error
+    p = db.session.execute(db.select(Proposal).filter_by(run_id=run.id)).scalar_one()
+    assert (p.family_id, p.volunteer_id, p.volunteer2_id) == (fam.id, oud.id, dutch.id)
+    assert any(f["code"] == "trio_pair" for f in p.factors)
+    matches = approve(p.id, world.coord_a.id)
+    assert len(matches) == 2 and matches[0].trio_key == matches[1].trio_key
+    from webapp.families.services import remaining_capacity
+    assert remaining_capacity(fam) == 0

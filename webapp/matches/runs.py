@@ -11,7 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from matching.explain import diagnose, explain_matches
 from matching.scoring import Scorer
+from matching.problem import TrioProblem
 from matching.solve import solve
+from matching.trio_inputs import build_trio_problem
+from matching.trios import solve_trios
 
 from ..extensions import db
 from ..jobs import enqueue, job
@@ -71,6 +74,47 @@ def _diagnosis_json(diag) -> dict:
     return out
 
 
+def _pairs(ctx, run, programme, scorer, inputs):
+    """Volunteer–family pairs: candidates → exact solver → explained proposals."""
+    candidates = scorer.candidates(inputs.requests)
+    ctx.progress(35, "solving")
+    solution = solve(candidates.to_problem(), time_limit=SOLVE_SECONDS)
+    ctx.progress(70, "explaining")
+    explanations = explain_matches(candidates, solution)
+    by_id = {r.id: r for r in inputs.requests}
+    for m in solution.matches:
+        req = by_id[m.family]
+        cand = candidates.find(m.volunteer, m.family)
+        db.session.add(Proposal(
+            run_id=run.id, programme_id=programme.id, family_request_id=int(req.id),
+            family_id=int(req.family_id), volunteer_id=int(m.volunteer), score=m.score,
+            hours_per_week=float(cand.hours_per_week if cand else 0),
+            factors=_factor_json(explanations.get((m.volunteer, m.family), ()))))
+    return solution, len(candidates)
+
+
+def _trios(ctx, run, programme, scorer, inputs):
+    """Nieuwkomer + oudkomer + Dutch volunteer: feasible triples → trio solver."""
+    problem, why = build_trio_problem(scorer, inputs.requests)
+    ctx.progress(35, "solving")
+    solution = solve_trios(TrioProblem.from_json(problem), time_limit=SOLVE_SECONDS)
+    ctx.progress(70, "explaining")
+    by_id = {r.id: r for r in inputs.requests}
+    hours = float(inputs.rules.hours_per_match or 0)
+    for t in solution.trios:
+        req = by_id[t.family]
+        factors = (_factor_json(why.get(("fo", t.family, t.oudkomer), ()))
+                   + _factor_json(why.get(("fd", t.family, t.dutch), ()))
+                   + [{"code": "trio_pair", "points": int(why.get(("od", t.oudkomer, t.dutch), 0)),
+                       "params": {}}])
+        db.session.add(Proposal(
+            run_id=run.id, programme_id=programme.id, family_request_id=int(req.id),
+            family_id=int(req.family_id), volunteer_id=int(t.oudkomer),
+            volunteer2_id=int(t.dutch), score=t.score, hours_per_week=hours, factors=factors))
+    count = len(problem["family_oudkomer"]) + len(problem["family_dutch"])
+    return solution, count
+
+
 @job("matching_run")
 def run_matching(ctx, run_id: int) -> dict:
     """Build candidates, solve, explain, and store proposals for run ``run_id``."""
@@ -85,34 +129,25 @@ def run_matching(ctx, run_id: int) -> dict:
         programme = db.session.get(Programme, run.programme_id)
         inputs = build_inputs(programme, run.scope or {}, today)
         scorer = Scorer(inputs.volunteers, {inputs.programme_code: inputs.rules}, today)
-        candidates = scorer.candidates(inputs.requests)
-        ctx.progress(35, "solving")
-        solution = solve(candidates.to_problem(), time_limit=SOLVE_SECONDS)
-        ctx.progress(70, "explaining")
-        explanations = explain_matches(candidates, solution)
+        if run.kind == "trios":
+            solution, count = _trios(ctx, run, programme, scorer, inputs)
+        else:
+            solution, count = _pairs(ctx, run, programme, scorer, inputs)
         diagnosis = diagnose(scorer, inputs.requests, solution)
-        by_id = {r.id: r for r in inputs.requests}
-        for m in solution.matches:
-            req = by_id[m.family]
-            cand = candidates.find(m.volunteer, m.family)
-            db.session.add(Proposal(
-                run_id=run.id, programme_id=programme.id, family_request_id=int(req.id),
-                family_id=int(req.family_id), volunteer_id=int(m.volunteer), score=m.score,
-                hours_per_week=float(cand.hours_per_week if cand else 0),
-                factors=_factor_json(explanations.get((m.volunteer, m.family), ()))))
         run.snapshot = inputs.snapshot()
         run.summary = {
             "status": solution.status, "served_priority": solution.served_priority,
             "score": solution.score, "bound": solution.bound,
             "solve_seconds": round(solution.solve_seconds, 3),
             "requests": len(inputs.requests), "volunteers": len(inputs.volunteers),
-            "candidates": len(candidates), "proposals": len(solution.matches),
+            "candidates": count, "proposals": len(getattr(solution, "matches", None)
+                                                   or getattr(solution, "trios", ())),
             "unmatched": _diagnosis_json(diagnosis),
             "bottlenecks": dict(diagnosis.bottlenecks)}
         run.status, run.running, run.finished_at = "finished", None, utcnow()
         ctx.progress(95, "explaining")
         db.session.commit()
-        return {"proposals": len(solution.matches)}
+        return {"proposals": run.summary["proposals"]}
     except Exception as exc:
         db.session.rollback()
         run = db.session.get(MatchingRun, run_id)

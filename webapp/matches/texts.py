@@ -102,6 +102,8 @@ def factor_text(code: str, params: dict) -> str:
         return _("age difference %(years)s years", years=params.get("years"))
     if code == "religion":
         return _("same religion (both agreed to use this)")
+    if code == "trio_pair":
+        return _("the two volunteers live near each other and share a language")
     if code == "waiting_time":
         months = int(params.get("months", 0))
         return ngettext("family waiting %(num)s month", "family waiting %(num)s months", months)
