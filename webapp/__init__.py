@@ -1,7 +1,6 @@
 """Koppel's Flask application factory."""
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -28,6 +27,10 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     crypto.configure(app.config["ENCRYPTION_KEYS"], app.config["INDEX_KEY"])
+    if app.config.get("PROXY_HOPS"):  # behind nginx: the client's address, scheme and host
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -82,10 +85,12 @@ def create_app(config: dict | None = None) -> Flask:
     _register_errors(app)
     from .cli import register_cli
     from .keys import register_cli as register_keys_cli
+    from .ops import observability
+    from .ops.cli import register_cli as register_ops_cli
     register_cli(app)
     register_keys_cli(app)
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+    register_ops_cli(app)
+    observability.init_app(app)
     return app
 
 

@@ -58,10 +58,19 @@ def register_cli(app: Flask) -> None:
         """Background jobs."""
 
     @jobs_group.command("requeue")
-    def requeue_cmd():
-        """Send every job that is still queued to the queue again."""
+    @click.option("--older-than", default=120, show_default=True,
+                  help="Only jobs queued at least this many seconds ago.")
+    def requeue_cmd(older_than):
+        """Send jobs that are still queued to the queue again (after a Redis outage)."""
         from .jobs import requeue_pending
-        click.echo(f"requeued {requeue_pending()} job(s)")
+        click.echo(f"requeued {requeue_pending(older_than)} job(s)")
+
+    @jobs_group.command("reap")
+    @click.option("--minutes", default=60, show_default=True)
+    def reap_cmd(minutes):
+        """Mark jobs whose worker died (running too long) as failed, so they can be retried."""
+        from .jobs import reap_stale
+        click.echo(f"marked {reap_stale(minutes)} job(s) as failed")
 
     @app.cli.command("check-db")
     def check_db_cmd():

@@ -79,6 +79,10 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 25,
+        "LOG_FORMAT": env.get("KOPPEL_LOG_FORMAT") or "json",
+        # number of reverse proxies in front (nginx: 1) whose X-Forwarded-* headers to trust
+        "PROXY_HOPS": int(env.get("KOPPEL_PROXY_HOPS") or 0),
+        "METRICS_TOKEN": env.get("KOPPEL_METRICS_TOKEN") or None,
         # Where Koppel is reached, for links in e-mails sent outside a request (CLI, jobs).
         "KOPPEL_BASE_URL": env.get("KOPPEL_BASE_URL") or None,
     }

@@ -90,14 +90,17 @@ def dispatch(job_id: str) -> None:
 
 def execute(job_id: str, rq_job=None) -> Job | None:
     """Run the job whose row is ``job_id``; failures are recorded as failures."""
+    # Claim the job atomically: a job dispatched twice (requeue after an outage) runs once.
+    claimed = db.session.execute(
+        db.update(Job).where(Job.id == job_id, Job.status.in_(("queued", "failed")))
+        .values(status="running", started_at=utcnow(), error=None)).rowcount
+    db.session.commit()
     row = db.session.get(Job, job_id)
     if row is None:
         log.error("job row %s not found", job_id)
         return None
-    if row.status == "finished":
+    if not claimed:
         return row
-    row.status, row.started_at, row.error = "running", utcnow(), None
-    db.session.commit()
     try:
         result = REGISTRY[row.name](JobContext(row, rq_job), *row.args)
     except Exception as exc:  # report failure as failure, with the reason
@@ -133,9 +136,43 @@ def perform(job_id: str):
         execute(job_id, get_current_job())
 
 
-def requeue_pending() -> int:
-    """Dispatch again every job still 'queued' (e.g. after Redis was unreachable)."""
-    ids = db.session.execute(db.select(Job.id).filter_by(status="queued")).scalars().all()
+def requeue_pending(older_than_seconds: int = 0) -> int:
+    """Dispatch again every job still 'queued' (e.g. after Redis was unreachable). A job
+    dispatched twice still runs once (see :func:`execute`)."""
+    from datetime import timedelta
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    ids = db.session.execute(db.select(Job.id).where(Job.status == "queued",
+                                                     Job.created_at <= cutoff)).scalars().all()
     for job_id in ids:
         dispatch(job_id)
     return len(ids)
+
+
+# Called with the job row when a job is given up as failed (e.g. to free a matching run).
+ON_FAILURE: dict[str, Callable] = {}
+
+
+def on_failure(name: str):
+    """Register what to do when job ``name`` is marked failed without finishing."""
+    def register(fn):
+        ON_FAILURE[name] = fn
+        return fn
+    return register
+
+
+def reap_stale(max_minutes: int = 60) -> int:
+    """Mark jobs 'running' for longer than ``max_minutes`` as failed: their worker died (a
+    killed worker never half-applies a job: each job commits its result at once). Returns
+    how many were reaped."""
+    from datetime import timedelta
+    cutoff = utcnow() - timedelta(minutes=max_minutes)
+    rows = db.session.execute(db.select(Job).where(Job.status == "running",
+                                                   Job.started_at < cutoff)).scalars().all()
+    for row in rows:
+        row.status, row.finished_at = "failed", utcnow()
+        row.error = "the worker stopped before the job finished; it can be retried"
+        hook = ON_FAILURE.get(row.name)
+        if hook:
+            hook(row)
+    db.session.commit()
+    return len(rows)

@@ -17,7 +17,7 @@ from matching.trio_inputs import build_trio_problem
 from matching.trios import solve_trios
 
 from ..extensions import db
-from ..jobs import enqueue, job
+from ..jobs import enqueue, job, on_failure
 from ..models import Programme
 from ..models.base import utcnow
 from ..models.matches import MatchingRun, Proposal
@@ -155,3 +155,12 @@ def run_matching(ctx, run_id: int) -> dict:
         run.error = f"{type(exc).__name__}: {exc}"[:1000]
         db.session.commit()
         raise
+
+
+@on_failure("matching_run")
+def free_run(job_row) -> None:
+    """A run whose worker died is marked failed (nothing of it was stored) and can be retried."""
+    run = db.session.execute(db.select(MatchingRun).filter_by(job_id=job_row.id)).scalar_one_or_none()
+    if run is not None and run.status in ("queued", "running"):
+        run.status, run.running, run.finished_at = "failed", None, utcnow()
+        run.error = job_row.error
