@@ -162,10 +162,14 @@ def test_families_on_postgresql(pg_app):
     assert _is_fernet_token(raw)
     assert services.waiting_requests(world.prog_a) == [family.requests[0]]
     services.enrol(family, world.prog_b, world.coord_b)
+    from tests.factories import make_volunteer
+    from webapp.models.matches import Match
+    vol = make_volunteer(world.volunteer, [world.prog_a])
     family.requests[0].move_to("matched", None)
+    db.session.add(Match(programme_id=world.prog_a.id, family_id=family.id, volunteer_id=vol.id,
+                         family_request_id=family.requests[0].id))
     db.session.commit()
     assert services.active_volunteer_count(family) == 1
-    from tests.web.test_families import intake_form  # noqa: F401  (same data shape)
     results = services.family_query({world.prog_a.id}, language="ar", need="school")
     assert db.session.execute(results).scalars().all() == [family.requests[0]]
     with pytest.raises(sa.exc.DatabaseError):
