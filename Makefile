@@ -52,8 +52,16 @@ extract-messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
 	$(VENV)/bin/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations --ignore-obsolete
 
+# Static analysis (bandit, semgrep with .semgrep/ rules), SBOM, and a time-bounded dynamic scan
+# (wapiti3 + sqlmap) of a throw-away instance on 127.0.0.1. Reports: instance/security/.
+security: install translations
+	bash scripts/security.sh $(SECURITY_STEPS)
+
+# The quick benchmark set (the full ones and their figures: benchmarks/README_*.md).
 bench: install
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/bench_matching.py --quick
+	$(PY) benchmarks/bench_import.py
+	$(PY) benchmarks/bench_groups.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -6,7 +6,10 @@ A pure package (no Flask, no database).  Main entry points:
   with integer scores and explanations (hard rules, soft factors; indexed, vectorised);
 - :func:`matching.solve.solve` — candidate-level :class:`~matching.problem.Problem` →
   :class:`~matching.problem.Solution` (exact min-cost flow, or CP-SAT when hours bind);
-- :func:`matching.trios.solve_trios` — trio problems (CP-SAT on feasible triples);
+- :func:`matching.trios.solve_trios` — trio problems (exact LP + reduced-cost fixing + MIP up to
+  150,000 triples; Lagrangian / column-generation bound with CP-SAT above);
+- :mod:`matching.lp` — small LP/MIP toolkit on OR-Tools' bundled GLOP/SCIP and proven
+  Lagrangian bounds from any dual vector;
 - :func:`matching.explain.diagnose` — why requests stayed unmatched, what would unblock them.
 """
 

@@ -1,17 +1,24 @@
 """CP-SAT solver for pair problems whose hour loads bind (a generalised assignment problem).
 
-Lexicographic, in two phases on one model:
+Lexicographic (served priority first, then score):
 
-1. maximise served priority.  The min-cost flow without hours is a relaxation, so its served
-   priority is an upper bound; when the warm start (best of greedy and the repaired flow
-   solution) reaches it, phase 1 is proven without search.
-2. fix served priority to the phase-1 value and maximise the score, hinted with the best
-   phase-1 solution.
+1. the min-cost flow without hours is a relaxation: its served priority ``p_ub`` is an upper
+   bound; when the warm start (best of greedy and the repaired flow solution) reaches it,
+   served priority is proven without search;
+2. otherwise, optimistically, CP-SAT maximises the score with served priority fixed to
+   ``p_ub`` (a strong exactly-one model when everyone is served), giving up after
+   ``OPTIMISTIC_SHARE`` of the time without a solution; then one hinted CP-SAT run maximises
+   ``priority * BIG + score`` for the rest (served priority proven when the weight bound
+   rules out serving more; the score bound is ``bound - served * BIG``);
+3. with served priority fixed: when everyone must be served (GAP-like), a short CP-SAT run
+   gives an incumbent, the LP relaxation's Lagrangian bound (:mod:`matching.lp`, valid for
+   any duals) fixes candidates by reduced cost, and CP-SAT continues on the kept ones;
+   otherwise CP-SAT maximises the score, hinted.
 
-Only volunteers whose hours can bind get an hour constraint; count constraints are only
-added where they can bind.  ``optimal`` is reported only when both phases are proven;
-``bound`` is CP-SAT's proven bound on the score (tightened by the flow relaxation when
-served priority equals the relaxation's).
+Only volunteers whose hours can bind get an hour constraint; count constraints only where
+they can bind; family groups (cross-request caps) are constraints.  A CP-SAT bound is used
+only from runs that found a solution.  ``optimal`` is reported only when both levels are
+proven; ``bound`` is a proven bound on the score given the served priority.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -43,10 +51,16 @@ def _lex_key(prep: Prepared, sel: np.ndarray) -> tuple[int, int]:
     return int(prep.prio[sel].sum()), int(prep.score[sel].sum())
 
 
+OPTIMISTIC_SHARE = 0.3  # time share for "everyone the relaxation serves is served"
+EXTRA_PARAMS: dict[str, object] = {}  # extra CP-SAT parameters (experiments, tuning)
+
+
 def _params(solver: cp_model.CpSolver, seconds: float, workers: int, log: bool) -> None:
     solver.parameters.max_time_in_seconds = max(0.01, seconds)
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
+    for name, value in EXTRA_PARAMS.items():
+        setattr(solver.parameters, name, value)
 
 
 def build_model(prep: Prepared, nv: int, nf: int) -> tuple[cp_model.CpModel, list]:
@@ -112,6 +126,89 @@ def _tighten_full_cover(model: cp_model.CpModel, x: list, prep: Prepared, nf: in
             model.add(sum(x[i] for i in pos.tolist()) == int(prep.fcap[f]))
 
 
+def _is_full_cover(prep: Prepared, nf: int, served: int) -> bool:
+    """True when ``served`` is only reachable with every positive-priority family at its cap."""
+    fam_prio = np.zeros(nf, dtype=np.int64)
+    fam_prio[prep.fam] = prep.prio
+    full = np.flatnonzero(fam_prio > 0)
+    return served == int((fam_prio[full] * prep.fcap[full]).sum())
+
+
+FIX_WARMUP = 0.25  # share of the time for the first CP-SAT run (an incumbent to fix with)
+FIX_MAX_KEEP = 0.5  # restart on the kept candidates only when fixing removes at least half
+
+
+def _phase2_fixing(prep: Prepared, nv: int, nf: int, served: int, best: np.ndarray, left,
+                   kw) -> tuple[np.ndarray, int | None, bool]:
+    """Score phase when every family must be served (GAP-like), with LP reduced-cost fixing.
+
+    1. CP-SAT on the full model for ``FIX_WARMUP`` of the time → incumbent ``inc``;
+    2. the LP relaxation (GLOP; exact cover rows, count and hour rows) gives, from its duals,
+       a proven Lagrangian bound and reduced costs; every candidate whose forcing caps the
+       bound below ``inc + 1`` is removed (it is in no better solution);
+    3. CP-SAT on the kept candidates: optimal or infeasible there proves the optimum.
+    Returns (selection, proven bound or None, proven optimal)."""
+    from . import lp
+
+    def score(sel: np.ndarray) -> int:
+        return int(prep.score[sel].sum())
+
+    st, sel, bound = _run(prep, nv, nf, objective="score", served_eq=served, hint=best,
+                          seconds=FIX_WARMUP * left(), **kw)
+    if sel is not None and score(sel) >= score(best):
+        best = sel
+    if st == cp_model.OPTIMAL:
+        return best, score(best), True
+    fam_prio = np.zeros(nf, dtype=np.int64)
+    fam_prio[prep.fam] = prep.prio
+    hours = np.flatnonzero(prep.binding[prep.vol])
+    rows = lp.Rows.concat([
+        lp.Rows(prep.fam, np.arange(len(prep.fam)), np.ones(len(prep.fam)),
+                np.where(fam_prio > 0, prep.fcap, -np.inf).astype(np.float64),
+                prep.fcap.astype(np.float64)),
+        lp.group_rows(prep.vol, prep.vcap),
+        lp.Rows(prep.vol[hours], hours, prep.load[hours].astype(np.float64),
+                np.full(nv, -np.inf), np.where(prep.binding, prep.vhours, np.inf)
+                .astype(np.float64)),
+    ])
+    w = prep.score.astype(np.float64)
+    res = lp.solve(w, rows, integral=False, solver="glop", seconds=min(left(), 5.0))
+    if res.duals is None:
+        return best, bound, False
+    L, d = lp.lagrangian_bound(w, rows, res.duals)
+    lp_bound = math.floor(L + 1e-9 * (1 + abs(L)))
+    bound = lp_bound if bound is None else min(bound, lp_bound)
+    inc = score(best)
+    if inc >= bound:
+        return best, bound, True
+    keep = np.union1d(np.flatnonzero(L + np.minimum(d, 0.0) >= inc + 1 - 1e-9 * (1 + abs(L))),
+                      best)
+    if len(keep) > FIX_MAX_KEEP * len(prep.vol):
+        # Fixing removes too little to pay for a restart: back to the full model.
+        st, sel, b = _run(prep, nv, nf, objective="score", served_eq=served, hint=best,
+                          seconds=left(), **kw)
+        if sel is not None and score(sel) >= score(best):
+            best = sel
+        if b is not None:
+            bound = min(bound, b)
+        return best, bound, st == cp_model.OPTIMAL or score(best) >= bound
+    sub = replace(prep, idx=prep.idx[keep], vol=prep.vol[keep], fam=prep.fam[keep],
+                  score=prep.score[keep], load=prep.load[keep], prio=prep.prio[keep],
+                  grp=None if prep.grp is None else prep.grp[keep])
+    hint = np.flatnonzero(np.isin(keep, best))
+    st, sel, b = _run(sub, nv, nf, objective="score", served_eq=served, hint=hint,
+                      seconds=left(), **kw)
+    if st == cp_model.INFEASIBLE:  # no solution better than the incumbent exists
+        return best, inc, True
+    if sel is not None and score(keep[sel]) > inc:
+        best = keep[sel]
+    if st == cp_model.OPTIMAL:
+        return best, score(best), True
+    if b is not None:  # better solutions use kept candidates only
+        bound = min(bound, max(inc, b))
+    return best, bound, score(best) >= bound
+
+
 def _hint(model: cp_model.CpModel, x: list, sel: np.ndarray) -> None:
     model.clear_hints()
     on = np.zeros(len(x), dtype=bool)
@@ -166,6 +263,10 @@ def _run(prep: Prepared, nv: int, nf: int, *, objective: str, served_eq: int | N
         model.add(served <= served_le)
     if objective == "served":
         model.maximize(served)
+    elif objective == "weighted":  # priority * BIG + score: both phases in one run
+        big = lexicographic_big(prep)
+        model.maximize(cp_model.LinearExpr.weighted_sum(
+            x, (np.where(prep.prio > 0, prep.prio * big, 0) + prep.score).tolist()))
     else:
         model.maximize(cp_model.LinearExpr.weighted_sum(x, prep.score.tolist()))
     if hint is not None:
@@ -181,7 +282,9 @@ def _run(prep: Prepared, nv: int, nf: int, *, objective: str, served_eq: int | N
         status = solver.solve(model)
     sel = _values(solver, x) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     bound = None
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+    # Only a solved or feasible run has a meaningful bound: after a stop without a solution
+    # (UNKNOWN) CP-SAT may report 0, which is not a bound.
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         b = solver.best_objective_bound
         if math.isfinite(b) and abs(b) < 2**62:
             bound = math.floor(b + 1e-6)
@@ -224,19 +327,33 @@ def solve_cpsat(problem: Problem, time_limit: float | None = None, *,
         # score directly (strong exactly-one model); give up if no solution comes quickly.
         budget = left()
         st, sel, b = _run(prep, nv, nf, objective="score", served_eq=p_ub, hint=best,
-                          seconds=budget, give_up_after=0.5 * budget, **kw)
+                          seconds=budget, give_up_after=OPTIMISTIC_SHARE * budget, **kw)
         if sel is not None:
             best, p_best, proven1 = sel, p_ub, True
             bound, proven2 = b, st == cp_model.OPTIMAL
         else:
-            # Phase 1: maximise served priority (below the relaxation if that is infeasible).
-            st, sel, b = _run(prep, nv, nf, objective="served", hint=best,
+            # Both phases in one run: maximise priority * BIG + score (served first), below
+            # the relaxation's served priority when that was proven infeasible.
+            st, sel, b = _run(prep, nv, nf, objective="weighted", hint=best,
                               served_le=p_ub - 1 if st == cp_model.INFEASIBLE else None,
-                              seconds=0.5 * left(), **kw)
+                              seconds=left(), **kw)
             if sel is not None and key(sel) > key(best):
                 best = sel
             p_best = key(best)[0]
-            proven1 = st == cp_model.OPTIMAL or (b is not None and p_best >= b)
+            if b is not None:
+                big = lexicographic_big(prep)
+                lo = int(np.minimum(prep.score, 0).sum())  # no score is below this
+                # No solution serves more: its weight would exceed the proven bound.
+                proven1 = b < (p_best + 1) * big + lo
+                # Given this served priority, the score is at most b - served * BIG.
+                bound = b - p_best * big
+                proven2 = key(best)[1] >= bound
+    if (not proven2 and proven1 and left() > 0.5 and not prep.has_groups
+            and _is_full_cover(prep, nf, p_best)):
+        # GAP-like: everyone served; LP bound and reduced-cost fixing, then CP-SAT.
+        best, b, proven2 = _phase2_fixing(prep, nv, nf, p_best, best, left, kw)
+        if b is not None:
+            bound = b if bound is None else min(bound, b)
     if not proven2 and left() > 0.02 and (bound is None or key(best)[1] < bound):
         # Phase 2: fix served priority (at least it when unproven), maximise the score.
         st, sel, b = _run(prep, nv, nf, objective="score",

@@ -151,6 +151,38 @@ def assignment_select(prep: Prepared, nv: int, nf: int) -> np.ndarray | None:
     return np.sort(pos)
 
 
+def dense_assignment(problem: Problem) -> Solution | None:
+    """Exact shortcut for a complete square assignment (``None`` when it does not apply).
+
+    Every family has a candidate with every volunteer, there are as many volunteers as
+    families, all capacities are 1 (``max_families``, ``max_new_volunteers``), no hour limits
+    and one positive priority for all: then a perfect matching serves everyone and the
+    lexicographic optimum is a maximum-score perfect matching, found on the score matrix by
+    scipy's Jonker–Volgenant ``linear_sum_assignment`` without any preprocessing.
+    Needs scipy (otherwise ``None``; the caller uses the general path).
+    """
+    started = time.perf_counter()
+    a = problem.arrays
+    nv, nf, m = len(problem.volunteers), len(problem.families), len(a.vol)
+    if (nv != nf or m != nv * nf or m == 0 or problem.groups
+            or not (a.vol_max == 1).all() or not (a.fam_max == 1).all()
+            or not (a.vol_hours < 0).all() or a.fam_priority.min() <= 0
+            or a.fam_priority.max() != a.fam_priority.min()):
+        return None
+    try:
+        from scipy.optimize import linear_sum_assignment as dense_lsa
+    except ImportError:  # pragma: no cover - scipy is optional
+        return None
+    pos = np.empty((nf, nv), dtype=np.int64)
+    pos[a.fam, a.vol] = np.arange(m)
+    score = np.empty((nf, nv), dtype=np.int64)
+    score[a.fam, a.vol] = a.score
+    r, c = dense_lsa(score, maximize=True)
+    chosen = pos[r, c]
+    total = int(a.score[chosen].sum())
+    return make_solution(problem, chosen, "optimal", total, started, "assignment")
+
+
 def flow_select(prep: Prepared, nv: int, nf: int) -> np.ndarray:
     """Positions (into ``prep`` arrays) of the candidates in a lexicographically optimal flow.
 

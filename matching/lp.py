@@ -116,6 +116,8 @@ def solve(weight: np.ndarray, rows: Rows, *, integral: bool, solver: str,
     """Build and solve (``solver``: ``glop``, ``highs``, ``scip``, ``pdlp``) within
     ``seconds``; never raises on a solver failure (the status says it)."""
     started = time.perf_counter()
+    if solver == "highs":
+        hint = None  # HiGHS crashed on hinted MIPs in OR-Tools 9.15 (segfault)
     mb = build(weight, rows, integral=integral, hint=hint)
     left = seconds - (time.perf_counter() - started)
     if left <= 0.01:
@@ -139,17 +141,18 @@ def solve(weight: np.ndarray, rows: Rows, *, integral: bool, solver: str,
     return LPResult(status, x, obj, bound, duals, time.perf_counter() - started)
 
 
-def lagrangian_bound(weight: np.ndarray, rows: Rows,
-                     duals: np.ndarray) -> tuple[float, np.ndarray]:
+def lagrangian_bound(weight: np.ndarray, rows: Rows, duals: np.ndarray,
+                     with_multipliers: bool = False):
     """A proven upper bound on ``max weight·x`` over ``0 <= x <= 1`` and ``rows`` (and so on
     every integral solution), with the reduced costs used, from an arbitrary dual vector.
 
     Multipliers are clipped to the sign each row allows (``<=``: ≥ 0, ``>=``: ≤ 0, ``=``: free);
     both sign conventions of the solver's duals are tried and the smaller bound is kept.
     Returns ``(L, d)`` with ``d = weight - Aᵀu``: forcing ``x_j = 1`` caps the objective at
-    ``L + min(0, d_j)`` — the reduced-cost fixing test.
+    ``L + min(0, d_j)`` — the reduced-cost fixing test.  With ``with_multipliers`` the
+    clipped multipliers ``u`` are returned too: ``(L, d, u)``.
     """
-    best: tuple[float, np.ndarray] | None = None
+    best = None
     has_ub, has_lb = rows.ub < INF, rows.lb > -INF
     for sign in (1.0, -1.0):
         y = sign * np.asarray(duals, dtype=np.float64)
@@ -161,6 +164,6 @@ def lagrangian_bound(weight: np.ndarray, rows: Rows,
         rhs = np.where(u >= 0, np.where(has_ub, rows.ub, 0.0), np.where(has_lb, rows.lb, 0.0))
         L = float(np.dot(u, rhs) + np.maximum(d, 0.0).sum())
         if best is None or L < best[0]:
-            best = (L, d)
+            best = (L, d, u)
     assert best is not None
-    return best
+    return best if with_multipliers else best[:2]

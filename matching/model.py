@@ -130,6 +130,9 @@ class VolunteerProfile:
     religion: str | None = None
     groups: frozenset[str] = frozenset()
     consent_matching: bool = True
+    # arrived as a refugee and can be the *oudkomer* of a trio (the volunteer's own answer;
+    # not the country, which is special-category data)
+    oudkomer: bool = False
 
 
 @dataclass(frozen=True)

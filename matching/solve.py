@@ -12,7 +12,7 @@ import time
 
 from .core import prepare
 from .cpsat import solve_cpsat
-from .flow import FlowError, solve_flow
+from .flow import FlowError, dense_assignment, solve_flow
 from .problem import Problem, Solution
 
 
@@ -22,6 +22,9 @@ def solve(problem: Problem, time_limit: float | None = None) -> Solution:
     ``time_limit`` (seconds) only matters when CP-SAT is needed (default 30 s there).
     """
     started = time.perf_counter()
+    sol = dense_assignment(problem)  # complete square assignment: no preprocessing needed
+    if sol is not None:
+        return sol
     prep = prepare(problem)
     if not prep.hours_bind:
         try:

@@ -23,14 +23,13 @@ TRIO_PAIR_BASE = 10  # points for a workable oudkomer–Dutch pair, before dista
 
 
 def is_oudkomer(v: VolunteerProfile) -> bool:
-    """Someone with a refugee background (country of origin known) who speaks a language
-    other than Dutch well."""
-    return v.country_of_origin is not None and any(
+    """Someone who came as a refugee and speaks a language other than Dutch well."""
+    return v.oudkomer and any(
         LEVELS.get(level, 0) >= 2 for code, level in v.languages.items() if code != "nl")
 
 
 def is_dutch_volunteer(v: VolunteerProfile) -> bool:
-    return v.country_of_origin is None and v.dutch_level == "native"
+    return not v.oudkomer and v.dutch_level == "native"
 
 
 def pair_volunteers(o: VolunteerProfile, d: VolunteerProfile, scorer: Scorer,

@@ -31,6 +31,7 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         "REDIS_URL": None,
         "MAIL_SERVER": None,
         "SERVER_NAME": "koppel.test",
+        "REQUIRE_2FA_STAFF": False,  # dedicated tests in tests/web/test_security_*.py turn it on
     }
 
 

@@ -49,16 +49,22 @@ def create_app(config: dict | None = None) -> Flask:
     from .matches import runs  # noqa: F401  (registers its jobs)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .dashboard import bp as dashboard_bp
     from .families import bp as families_bp
+    from .groups import bp as groups_bp
     from .main import bp as main_bp
     from .matches import bp as matches_bp
     from .messaging import bp as messaging_bp
+    from .privacy import bp as privacy_bp
     from .volunteers import bp as volunteers_bp
     app.register_blueprint(main_bp)
     app.register_blueprint(volunteers_bp)
     app.register_blueprint(families_bp)
     app.register_blueprint(matches_bp)
     app.register_blueprint(messaging_bp, url_prefix="/messaging")
+    app.register_blueprint(privacy_bp, url_prefix="/privacy")
+    app.register_blueprint(groups_bp, url_prefix="/groups")
+    app.register_blueprint(dashboard_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 

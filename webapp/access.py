@@ -64,12 +64,19 @@ def can_manage_organisation(user: User, organisation_id: int | None) -> bool:
 
 
 def get_job_or_404(job_id: str) -> Job:
-    """Jobs are visible to whoever started them, and to admins."""
+    """Jobs are visible to whoever started them, and to the admins of that person's
+    organisation (an installation admin sees all)."""
     row = db.session.get(Job, job_id)
-    if row is None or not (row.created_by_id == current_user.id
-                           or current_user.role == Role.admin.value):
+    if row is None:
         abort(404)
-    return row
+    if row.created_by_id == current_user.id:
+        return row
+    if current_user.role == Role.admin.value:
+        creator = db.session.get(User, row.created_by_id) if row.created_by_id else None
+        if current_user.organisation_id is None or (
+                creator is not None and creator.organisation_id == current_user.organisation_id):
+            return row
+    abort(404)
 
 
 # --- Families (families area) -------------------------------------------------------------
@@ -286,3 +293,131 @@ def get_match_or_404(match_id: int):
     elif match.programme_id not in visible_programme_ids(current_user):
         abort(404)
     return match
+
+
+# --- dashboards ---------------------------------------------------------------------------
+# A programme's dashboard: get_programme_or_404 (its coordinators, its organisation's admins).
+# An organisation's dashboard: that organisation's admins and the installation admin only.
+
+def get_dashboard_organisation_or_404(organisation_id: int):
+    """An organisation whose dashboard the current user may see; 404 otherwise."""
+    from .models import Organisation
+    org = db.session.get(Organisation, organisation_id)
+    if org is None or not current_user.is_authenticated \
+            or not can_manage_organisation(current_user, org.id):
+        abort(404)
+    return org
+
+
+# --- privacy: subject access, erasure, legal holds, retention, unusual access -------------
+# Subject access and legal holds: staff see a family for privacy tasks while it has any
+# request (also an ended one) in their programmes, so a family that left can still be
+# answered. Erasure: only staff who see every active enrolment of the family (as deleting),
+# or every programme a volunteer chose. Retention settings and the unusual-access view:
+# admins, for their own organisation (every organisation for the installation admin).
+
+def privacy_family_ids(user):
+    """A ``select`` of the ids of families ``user`` may export or put on hold."""
+    from .models import FamilyRequest
+    ids = _family_programme_ids(user)
+    return db.select(FamilyRequest.family_id).where(FamilyRequest.programme_id.in_(ids or {-1}))
+
+
+def get_privacy_family_or_404(family_id: int):
+    from .models import Family, FamilyRequest
+    family = db.session.get(Family, family_id)
+    if family is None or not db.session.execute(privacy_family_ids(current_user).where(
+            FamilyRequest.family_id == family_id).limit(1)).first():
+        abort(404)
+    return family
+
+
+def can_erase_family(user, family) -> bool:
+    return can_delete_family(user, family)
+
+
+def can_erase_volunteer(user, volunteer) -> bool:
+    """Staff who see every programme the volunteer chose (and at least one)."""
+    if not (user.is_authenticated and user.is_staff) or not volunteer.programmes:
+        return False
+    return {p.id for p in volunteer.programmes} <= visible_programme_ids(user)
+
+
+def retention_organisations(user):
+    """Organisations whose retention settings ``user`` may change."""
+    from .models import Organisation
+    if not (user.is_authenticated and user.role == Role.admin.value):
+        return []
+    query = db.select(Organisation).order_by(Organisation.name)
+    if user.organisation_id is not None:
+        query = query.filter_by(id=user.organisation_id)
+    return list(db.session.execute(query).scalars())
+
+
+def unusual_access_user_ids(user):
+    """``None`` (every account) for the installation admin, else a ``select`` of the ids of
+    the admin's organisation's accounts."""
+    if user.is_installation_admin:
+        return None
+    return db.select(User.id).where(User.organisation_id == user.organisation_id)
+
+
+# --- parent groups (groups area) ----------------------------------------------------------
+# Staff see the rounds, staff lists, invitations and groups of the programmes they coordinate
+# (admins: of their organisation); everything is loaded through the round's or the group's
+# programme, and anything else answers 404.
+
+def _groups_programme_or_404(row):
+    if row is None or not current_user.is_staff \
+            or row.programme_id not in visible_programme_ids(current_user):
+        abort(404)
+    return row
+
+
+def get_round_or_404(round_id: int):
+    from .models.groups import GroupRound
+    return _groups_programme_or_404(db.session.get(GroupRound, round_id))
+
+
+def get_group_staff_or_404(staff_id: int):
+    from .models.groups import GroupStaff
+    return _groups_programme_or_404(db.session.get(GroupStaff, staff_id))
+
+
+def get_parent_group_or_404(group_id: int):
+    from .models.groups import ParentGroup
+    return _groups_programme_or_404(db.session.get(ParentGroup, group_id))
+
+
+def get_invitation_or_404(invitation_id: int):
+    from .models.groups import Invitation
+    row = db.session.get(Invitation, invitation_id)
+    _groups_programme_or_404(row.round if row else None)
+    return row
+
+
+def get_meeting_or_404(meeting_id: int):
+    from .models.groups import GroupMeeting
+    row = db.session.get(GroupMeeting, meeting_id)
+    _groups_programme_or_404(row.group if row else None)
+    return row
+
+
+def get_group_member_or_404(member_id: int):
+    from .models.groups import GroupMember
+    row = db.session.get(GroupMember, member_id)
+    _groups_programme_or_404(row.group if row else None)
+    return row
+
+
+def referral_programmes(group):
+    """Informal programmes a participant of ``group`` may be referred to: active programmes
+    of any organisation in the group's municipality, except parent-group programmes. The
+    referral only creates a waiting request there; the referring coordinator gains no
+    access to that programme's data."""
+    from .models import ProgrammeType
+    municipality = group.round.municipality or group.round.programme.municipality
+    query = (db.select(Programme).join(ProgrammeType)
+             .where(Programme.active.is_(True), ProgrammeType.code != "pou",
+                    Programme.municipality == municipality).order_by(Programme.name))
+    return list(db.session.execute(query).scalars())

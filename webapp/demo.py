@@ -101,5 +101,6 @@ def _logins() -> str:
 def seed_hooks() -> list:
     """Each area's demo data, in order: hook(rng, programmes_by_type_code)."""
     from .families.demo import seed_families
+    from .groups.demo import seed_groups
     from .volunteers.demo import seed_volunteers
-    return [seed_volunteers, seed_families]
+    return [seed_volunteers, seed_families, seed_groups]

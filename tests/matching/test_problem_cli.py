@@ -114,6 +114,10 @@ BAD = {
                                                       "score": 1, "hours_per_week": -1}]),
                                  "hours_per_week"),
     "bad_id": (_mutate(volunteers=[{"id": 7}]), "volunteers[0]"),
+    "unknown_group": (_mutate(families=[{"id": "f1", "group": "G"}]), "unknown group 'G'"),
+    "duplicate_group": (_mutate(groups=[{"id": "G"}, {"id": "G"}]), "duplicate id 'G'"),
+    "negative_group_cap": (_mutate(groups=[{"id": "G", "max_new_volunteers": -1}]),
+                           "group 'G'"),
 }
 
 

@@ -16,7 +16,7 @@ def vol(id, pc4="2316", **kw):
     return VolunteerProfile(**base)
 
 
-OUD = vol("o", languages={"ar": "native"}, dutch_level="B2", country_of_origin="SY")
+OUD = vol("o", languages={"ar": "native"}, dutch_level="B2", oudkomer=True)
 NL = vol("d", pc4="2312")
 
 
@@ -32,7 +32,7 @@ def test_roles():
 def test_pair_needs_shared_language_and_reach():
     s = scorer([OUD, NL])
     assert pair_volunteers(OUD, NL, s) is not None
-    weak_dutch = vol("o2", languages={"ar": "native"}, dutch_level="A2", country_of_origin="SY")
+    weak_dutch = vol("o2", languages={"ar": "native"}, dutch_level="A2", oudkomer=True)
     assert pair_volunteers(weak_dutch, NL, scorer([weak_dutch, NL])) is None
     far = vol("d2", pc4="1011")  # Amsterdam, ~35 km from Leiden
     assert pair_volunteers(OUD, far, scorer([OUD, far])) is None

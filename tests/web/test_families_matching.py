@@ -119,7 +119,8 @@ def test_demo_families_are_seeded(app):
     from webapp.models import Family, FamilyRequest
     seed_demo()
     families = db.session.execute(db.select(Family)).scalars().all()
-    assert len(families) == 30
+    # 30 families of the informal programmes, and the parents the parent-group demo invites
+    assert len(families) >= 30
     assert all(f.pc4.startswith("23") for f in families)
     langs = {code for f in families for code in f.languages()}
     assert {"ar", "ti", "prs", "uk", "so", "tr", "ku"} <= langs

@@ -132,3 +132,20 @@ def test_check_db_names_the_problem(tmp_path):
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "not reachable" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_models_and_migrations_agree(app):
+    """Every model change has its migration (what `flask db check` says)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
+def test_one_migration_head():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    assert len(ScriptDirectory.from_config(cfg).get_heads()) == 1

@@ -384,3 +384,24 @@ def test_trio_run_proposes_and_approves_trios(app, world):
     assert len(matches) == 2 and matches[0].trio_key == matches[1].trio_key
     from webapp.families.services import remaining_capacity
     assert remaining_capacity(fam) == 0
+
+
+def test_volunteer_origin_is_used_only_with_its_own_consent(app, world):
+    """'Not someone from our own community': the volunteer's country of origin counts only
+    when the volunteer agreed separately that matching may use it."""
+    from webapp.matches.inputs import build_inputs
+    from matching.scoring import Scorer
+    vol = make_volunteer(world.volunteer, [world.prog_a], refugee_background=True,
+                         origin_country="SY", origin_for_matching=False)
+    ready_records(vol, date.today() - timedelta(days=30))
+    make_family(world.prog_a, world.coord_a, special="use", country_of_origin="SY",
+                pref_not_own_community=True)
+
+    def excluded():
+        inputs = build_inputs(world.prog_a, {}, date.today())
+        scorer = Scorer(inputs.volunteers, {inputs.programme_code: inputs.rules}, date.today())
+        return scorer.exclusions(inputs.requests[0]).excluded.get("own_community", 0)
+    assert excluded() == 0
+    vol.origin_for_matching = True
+    db.session.commit()
+    assert excluded() == 1

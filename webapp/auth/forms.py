@@ -1,7 +1,7 @@
 """Forms for logging in and resetting a password."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
@@ -27,4 +27,44 @@ class ResetPasswordForm(FlaskForm):
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(message=_l("Please repeat the password.")),
         EqualTo("password", message=_l("The two passwords are not the same."))])
+    submit = SubmitField(_l("Save new password"))
+
+
+class CodeForm(FlaskForm):
+    """The second step of logging in: a code from the app, or a recovery code."""
+    code = StringField(_l("Code"), validators=[
+        DataRequired(message=_l("Please fill in the code.")), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off",
+                   "spellcheck": "false"})
+    submit = SubmitField(_l("Confirm"))
+
+
+class TotpSetupForm(FlaskForm):
+    code = StringField(_l("The 6-digit code your app shows now"), validators=[
+        DataRequired(message=_l("Please fill in the code.")), Length(max=12)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    submit = SubmitField(_l("Switch on"))
+
+
+class TotpConfirmForm(FlaskForm):
+    """Switching the second factor off, or making new recovery codes: password and code."""
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(message=_l("Please fill in your password.")), Length(max=1000)])
+    code = StringField(_l("Code from your app"), validators=[
+        DataRequired(message=_l("Please fill in the code.")), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code"})
+    submit = SubmitField(_l("Confirm"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[
+        DataRequired(message=_l("Please fill in your password.")), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"})
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(message=_l("Please choose a password.")), Length(max=1000)],
+        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(message=_l("Please repeat the password.")),
+        EqualTo("password", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("Save new password"))

@@ -1,7 +1,9 @@
 """Login, logout and password reset views."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+import time
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,11 +13,15 @@ from ..mail import queue_email
 from ..models import User
 from ..models.base import utcnow
 from . import bp
-from .forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
+from .forms import CodeForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from .passwords import hash_password, needs_rehash, verify_password
 from .policy import password_problem
 from .sessions import end_session, revoke_all, start_session
 from .tokens import make_token, read_token
+from .totp import verify_second_factor
+
+PENDING_KEY = "mfa_pending"
+PENDING_SECONDS = 300
 
 
 def _account_key() -> str:
@@ -44,14 +50,94 @@ def login():
         if ok and user.active:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
+            target = _safe_next(request.args.get("next", ""))
+            if user.has_totp:
+                # Password right: now the second factor. No session row exists until then.
+                db.session.commit()
+                _clear_session()
+                session[PENDING_KEY] = {"u": user.id, "t": int(time.time()), "n": target}
+                return redirect(url_for("auth.login_code"))
             start_session(user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("main.dashboard")
             return redirect(target)
         # One message for an unknown address, a wrong password and a deactivated account.
         flash(_("The e-mail address or password is not correct."), "danger")
     return render_template("auth/login.html", form=form)
+
+
+def _safe_next(target: str) -> str:
+    """Only a local path (not ``//host`` or ``/\\host``) is followed after logging in."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(ch) < 32 for ch in target):
+        return url_for("main.dashboard")
+    return target
+
+
+def _clear_session() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def _pending_user():
+    """(user, next) of a login waiting for its second factor, or None when there is none or
+    it is older than ``PENDING_SECONDS``."""
+    data = session.get(PENDING_KEY)
+    if not isinstance(data, dict) or int(time.time()) - int(data.get("t", 0)) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.active or not user.has_totp:
+        return None
+    return user, data.get("n") or url_for("main.dashboard")
+
+
+def _pending_key() -> str:
+    data = session.get(PENDING_KEY)
+    return "login-2fa:" + str(data.get("u") if isinstance(data, dict) else "-")
+
+
+def _user_key() -> str:
+    return "account:" + str(current_user.get_id() or "-")
+
+
+def _attempt_failed(response) -> bool:
+    """A view sets ``g.auth_failed`` when a code or password was wrong: only those count."""
+    return bool(g.get("auth_failed"))
+
+
+def _second_factor_hourly() -> str:
+    return f"{current_app.config.get('SECOND_FACTOR_FAILURES_PER_HOUR', 20)}/hour"
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_attempt_failed)
+@limiter.limit(_login_limit, key_func=_pending_key, methods=["POST"],
+               deduct_when=_attempt_failed)
+@limiter.limit(_second_factor_hourly, key_func=_pending_key, methods=["POST"],
+               deduct_when=_attempt_failed)
+def login_code():
+    """Second step of logging in: a code from the authenticator app or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    pending = _pending_user()
+    if pending is None:
+        session.pop(PENDING_KEY, None)
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("auth.login"))
+    user, target = pending
+    form = CodeForm()
+    if form.validate_on_submit():
+        kind = verify_second_factor(user, form.code.data)
+        if kind:
+            start_session(user)  # commits the used step / the struck-off recovery code
+            if kind == "recovery":
+                flash(_("You used a recovery code. %(n)d codes are left; make new ones on "
+                        "your security page.", n=len(user.recovery_codes or [])), "warning")
+            return redirect(_safe_next(target))
+        db.session.rollback()
+        g.auth_failed = True
+        flash(_("This code is not correct."), "danger")
+    return render_template("auth/login_code.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -5,6 +5,7 @@ whether it is still valid. A cookie copied before logout is therefore refused af
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from flask import current_app, request, session
@@ -66,6 +67,36 @@ def revoke_all(user: User, except_id: str | None = None) -> int:
             row.revoked_at = now
             count += 1
     return count
+
+
+def current_session_id() -> str | None:
+    return session.get(SESSION_KEY)
+
+
+def session_handle(session_id: str) -> str:
+    """A public name of a session row for the "my sessions" list.
+
+    The row id is the secret the cookie carries, so it is never put into a page or a URL."""
+    return hashlib.sha256(("koppel-session:" + session_id).encode()).hexdigest()[:20]
+
+
+def open_sessions(user: User) -> list[UserSession]:
+    """``user``'s sessions that are neither revoked nor idle past the limit, newest first."""
+    cutoff = utcnow() - idle_limit(user)
+    return list(db.session.execute(
+        db.select(UserSession).filter_by(user_id=user.id, revoked_at=None)
+        .where(UserSession.last_seen_at >= cutoff)
+        .order_by(UserSession.last_seen_at.desc())).scalars())
+
+
+def revoke_handle(user: User, handle: str) -> bool:
+    """Revoke ``user``'s open session with this public handle (False: no such session)."""
+    for row in open_sessions(user):
+        if session_handle(row.id) == handle:
+            row.revoked_at = utcnow()
+            db.session.commit()
+            return True
+    return False
 
 
 @login_manager.user_loader

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from ..audit import record
 from ..extensions import db
@@ -250,6 +251,12 @@ def family_query(programme_ids: set[int], *, status: str | None = None,
         if len(q) == 4 and q.isdigit():
             conds.append(Family.pc4 == q)
         query = query.where(db.or_(*conds))
+    # one query per relationship for the whole page, not per row (no N+1)
+    query = query.options(
+        selectinload(FamilyRequest.family).selectinload(Family.parents),
+        selectinload(FamilyRequest.family).selectinload(Family.children),
+        selectinload(FamilyRequest.family).selectinload(Family.consents),
+        selectinload(FamilyRequest.programme))
     return query.order_by(FamilyRequest.priority.desc(), FamilyRequest.waiting_since,
                           FamilyRequest.id)
 

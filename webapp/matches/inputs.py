@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from flask_babel import force_locale
+from sqlalchemy.orm import selectinload
 
 from matching.model import FamilyRequest as MFamilyRequest
 from matching.model import ProgrammeReadiness, ProgrammeRules, VolunteerProfile
@@ -96,10 +97,14 @@ def _country_names() -> dict[str, str]:
     return names
 
 
-def avoid_groups(family: Family) -> frozenset[str]:
-    """The family's groups to avoid, with country names read as country codes."""
-    names = _country_names()
-    return frozenset(names.get(g.lower(), g.lower()) for g in family.groups_to_avoid_list)
+def avoid_groups(family: Family, names: dict[str, str] | None = None) -> frozenset[str]:
+    """The family's groups to avoid, with country names read as country codes (``names``:
+    :func:`_country_names`, computed once by a caller handling many families)."""
+    groups = family.groups_to_avoid_list
+    if not groups:
+        return frozenset()
+    names = _country_names() if names is None else names
+    return frozenset(names.get(g.lower(), g.lower()) for g in groups)
 
 
 def active_load(volunteer_ids: list[int]) -> dict[int, tuple[int, float]]:
@@ -127,13 +132,19 @@ def family_load(family_ids: list[int]) -> dict[int, int]:
 
 
 def candidate_volunteers(programme: Programme, today: date) -> list[Volunteer]:
-    """Volunteers interested in ``programme`` who can be matched today."""
+    """Volunteers interested in ``programme`` who can be matched today (with their accounts,
+    loaded in batches)."""
     vols = db.session.execute(
-        db.select(Volunteer).join(volunteer_programmes,
+        db.select(Volunteer).options(selectinload(Volunteer.user))
+        .join(volunteer_programmes,
                                   volunteer_programmes.c.volunteer_id == Volunteer.id)
         .where(volunteer_programmes.c.programme_id == programme.id)
         .order_by(Volunteer.id)).scalars().all()
     return [v for v in vols if v.matchable_on(today) and v.pc4]
+
+
+def _origin_usable(v: Volunteer) -> bool:
+    return bool(v.refugee_background and v.origin_country and v.origin_for_matching)
 
 
 def volunteer_profile(v: Volunteer, readiness: dict, load: tuple[int, float]) -> VolunteerProfile:
@@ -149,17 +160,18 @@ def volunteer_profile(v: Volunteer, readiness: dict, load: tuple[int, float]) ->
         hours_per_week=max(0.0, float(v.hours_per_week or 0) - hours),
         dagdelen=frozenset(v.dagdelen or ()), themes=frozenset(v.themes or ()),
         experience_ages=frozenset(v.parenting_experience or ()), birth_year=v.birth_year,
-        # special categories: origin is part of the volunteer's own registration; religion
-        # only when the volunteer opted in
-        country_of_origin=v.origin_country if v.refugee_background else None,
+        # special categories (GDPR art. 9): each only with the volunteer's own, separately
+        # recorded consent; without it the factor is simply left out
+        country_of_origin=v.origin_country if _origin_usable(v) else None,
         religion=(v.religion or None) if v.religion_for_matching else None,
-        groups=frozenset({v.origin_country}) if v.refugee_background and v.origin_country
-        else frozenset(),
+        groups=frozenset({v.origin_country}) if _origin_usable(v) else frozenset(),
+        oudkomer=bool(v.refugee_background),
     )
 
 
 def family_input(req: FamilyRequest, programme: Programme, rejected: frozenset[str],
-                 load: int, today: date) -> MFamilyRequest:
+                 load: int, today: date, country_names: dict[str, str] | None = None
+                 ) -> MFamilyRequest:
     family = req.family
     levels = {"basic": 1, "good": 2, "native": 3}
     langs: dict[str, str] = {}
@@ -191,14 +203,29 @@ def family_input(req: FamilyRequest, programme: Programme, rejected: frozenset[s
         country_of_origin=family.country_of_origin if special else None,
         religion=(family.religion or None) if special else None,
         no_own_community=bool(family.pref_not_own_community),
-        avoid_groups=avoid_groups(family), rejected_volunteers=rejected,
+        avoid_groups=avoid_groups(family, country_names), rejected_volunteers=rejected,
         not_before=family.not_before, waiting_since=req.waiting_since.date(),
         consent_matching=family.may_match)
+
+
+def load_families(family_ids) -> list[Family]:
+    """Load these families (ids, or a ``select`` of ids) with their parents, children and
+    consents in a few batched queries, so that reading them afterwards runs no query per
+    family."""
+    if isinstance(family_ids, list) and not family_ids:
+        return []
+    return list(db.session.execute(
+        db.select(Family).where(Family.id.in_(family_ids))
+        .options(selectinload(Family.parents), selectinload(Family.children),
+                 selectinload(Family.consents))).scalars())
 
 
 def build_inputs(programme: Programme, scope: dict, today: date) -> Inputs:
     """The run's inputs: waiting requests (in scope) and the programme's volunteers."""
     requests = waiting_requests(programme, today)
+    # kept in a variable: the session holds loaded objects only while someone refers to them
+    families = load_families(db.select(FamilyRequest.family_id).where(  # noqa: F841
+        FamilyRequest.programme_id == programme.id, FamilyRequest.status == "waiting"))
     if scope.get("urgent_only"):
         requests = [r for r in requests if (r.family.urgency or 0) > 0 or (r.priority or 0) > 0]
     if scope.get("municipality"):
@@ -222,6 +249,7 @@ def build_inputs(programme: Programme, scope: dict, today: date) -> Inputs:
     code = programme_code(programme)
     profiles = [volunteer_profile(v, {code: readiness[v.id][programme.id]},
                                   vloads.get(v.id, (0, 0.0))) for v in vols]
+    names = _country_names()
     fam_inputs = [family_input(r, programme, frozenset(rejected.get(r.family_id, ())),
-                               loads.get(r.family_id, 0), today) for r in requests]
+                               loads.get(r.family_id, 0), today, names) for r in requests]
     return Inputs(code, programme_rules(programme), profiles, fam_inputs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..families.services import waiting_requests
@@ -44,7 +45,12 @@ def programme_overview(programme: Programme) -> dict:
 
 
 def proposals_query(run: MatchingRun, status: str):
-    query = db.select(Proposal).where(Proposal.run_id == run.id)
+    """A page's proposals with their family and volunteers loaded in batches (no query per
+    row)."""
+    query = db.select(Proposal).where(Proposal.run_id == run.id).options(
+        selectinload(Proposal.family),
+        selectinload(Proposal.volunteer).selectinload(Volunteer.user),
+        selectinload(Proposal.volunteer2).selectinload(Volunteer.user))
     if status in ("proposed", "approved", "rejected", "stale", "replaced"):
         query = query.where(Proposal.status == status)
     return query.order_by(Proposal.score.desc(), Proposal.id)

@@ -136,7 +136,7 @@ def templates():
     rows = {(r.kind, r.language): r for r in db.session.execute(
         db.select(store.MessageTemplate).filter_by(scope=scope)).scalars()}
     return render_template("messaging/templates.html", scopes=scopes, scope=scope,
-                           kinds=templating.KINDS, languages=MESSAGE_LANGUAGES, rows=rows,
+                           kinds=templating.KINDS, message_languages=MESSAGE_LANGUAGES, rows=rows,
                            shipped={k: templating.shipped_languages(k) for k in
                                     templating.KINDS}, language_labels=LANGUAGES)
 

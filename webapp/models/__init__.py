@@ -9,3 +9,5 @@ from .messaging import *  # noqa: F401,F403,E402
 from .volunteers import *  # noqa: F401,F403,E402
 from .families import *  # noqa: F401,F403,E402
 from .matches import *  # noqa: F401,F403,E402
+from .privacy import *  # noqa: F401,F403,E402
+from .groups import *  # noqa: F401,F403,E402

@@ -33,6 +33,12 @@ class Organisation(db.Model):
     name = db.Column(db.String(200), nullable=False, unique=True)
     municipality = db.Column(db.String(120))
     created_at = db.Column(db.DateTime, default=utcnow, nullable=False)
+    # Retention (data lifecycle, webapp/privacy): months after a family's last match or
+    # request ended, and after a volunteer left, before their data is anonymised.
+    retention_family_months = db.Column(db.Integer, nullable=False, default=12,
+                                        server_default="12")
+    retention_volunteer_months = db.Column(db.Integer, nullable=False, default=24,
+                                           server_default="24")
     programmes = db.relationship("Programme", back_populates="organisation",
                                  order_by="Programme.name")
 
@@ -85,6 +91,13 @@ class User(UserMixin, db.Model):
     email_confirmed_at = db.Column(db.DateTime)
     password_changed_at = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, default=utcnow, nullable=False)
+    # Second factor (TOTP, RFC 6238). The shared secret is stored encrypted; ``totp_last_step``
+    # is the 30-second step of the last accepted code, so a code cannot be used twice.
+    totp_secret = db.Column(EncryptedText)
+    totp_enabled_at = db.Column(db.DateTime)
+    totp_last_step = db.Column(db.BigInteger)
+    # Recovery codes: a list of argon2id hashes, one per unused code (a used one is removed).
+    recovery_codes = db.Column(JSON)
     organisation = db.relationship("Organisation")
     programmes = db.relationship("Programme", secondary=coordinator_programmes,
                                  order_by="Programme.name")
@@ -105,6 +118,10 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.coordinator.value, Role.admin.value)
+
+    @property
+    def has_totp(self) -> bool:
+        return bool(self.totp_enabled_at and self.totp_secret)
 
     @property
     def is_installation_admin(self) -> bool:

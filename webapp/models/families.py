@@ -83,6 +83,11 @@ class Family(db.Model):
     urgency = db.Column(db.Integer, nullable=False, default=0)  # 0 normal, 1 high, 2 urgent
     not_before = db.Column(db.Date)
 
+    # Set once the family's personal data was anonymised (webapp/privacy); the facts kept
+    # for reports (counts, languages, age bands, year) are in ``anonymised_facts``.
+    anonymised_at = db.Column(db.DateTime, index=True)
+    anonymised_facts = db.Column(JSON)
+
     parents = db.relationship("Parent", back_populates="family", cascade="all, delete-orphan",
                               order_by="Parent.position")
     children = db.relationship("Child", back_populates="family", cascade="all, delete-orphan",

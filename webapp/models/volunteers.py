@@ -77,6 +77,9 @@ class Volunteer(db.Model):
     arrival_year = db.Column(db.Integer)
     religion = db.Column(EncryptedText)
     religion_for_matching = db.Column(db.Boolean, nullable=False, default=False)
+    # special category (GDPR art. 9): origin is used in matching only with this consent
+    origin_for_matching = db.Column(db.Boolean, nullable=False, default=False,
+                                    server_default=db.false())
     parenting_experience = db.Column(JSON, nullable=False, default=list)
     occupation = db.Column(EncryptedText)
     dagdelen = db.Column(JSON, nullable=False, default=list)
@@ -95,6 +98,9 @@ class Volunteer(db.Model):
     calendar_token_index = db.Column(db.String(64), unique=True)
     created_at = db.Column(db.DateTime, default=utcnow, nullable=False)
     updated_at = db.Column(db.DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+    # Set once the volunteer's personal data was anonymised (webapp/privacy).
+    anonymised_at = db.Column(db.DateTime, index=True)
+    anonymised_facts = db.Column(JSON)
 
     user = db.relationship("User", backref=db.backref("volunteer", uselist=False))
     programmes = db.relationship("Programme", secondary=volunteer_programmes,

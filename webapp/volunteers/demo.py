@@ -91,6 +91,7 @@ def _profile(user: User, rng, programmes, *, gender, refugee=None) -> Volunteer:
     if refugee:
         country, lang, arrival = refugee
         v.refugee_background, v.origin_country, v.arrival_year = True, country, arrival
+        v.origin_for_matching = rng.random() < 0.7
         v.languages = {lang: "native", "en": rng.choice(["good", "basic"])}
         v.dutch_level = rng.choice(["A2", "B1", "B1", "B2", "C1"])
     else:
@@ -135,6 +136,7 @@ def seed_volunteers(rng, programmes) -> None:
     v = Volunteer(user=hanan, pc4="2315", postcode_letters="BE", birth_year=1984, gender="f",
                   travel_km=6, languages={"ar": "native", "en": "good"}, dutch_level="B2",
                   refugee_background=True, origin_country="SY", arrival_year=2015,
+                  origin_for_matching=True,
                   parenting_experience=["0-3", "4-11"], dagdelen=["tue_am", "thu_am", "fri_am"],
                   themes=["two_cultures", "school", "own_language_contact", "confidence"],
                   max_families=2, hours_per_week=4, consent_at=utcnow(),

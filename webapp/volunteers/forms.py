@@ -94,6 +94,9 @@ class ProfileFieldsMixin:
     arrival_year = IntegerField(_l("Year you came to the Netherlands"), validators=[
         Optional(), NumberRange(min=1950, max=2100,
                                 message=_l("Please give a year from 1950 on."))])
+    origin_for_matching = BooleanField(
+        _l("Koppel may use my country of origin when looking for a family for me (for example "
+           "for families who ask for someone from outside their own community)"))
     religion = StringField(_l("Religion (optional)"), validators=[Optional(), Length(max=100)])
     religion_for_matching = BooleanField(
         _l("Koppel may use my religion when looking for a family for me"))
@@ -195,6 +198,7 @@ class ProfileFieldsMixin:
             "arrival_year": self.arrival_year.data if refugee else None,
             "religion": (self.religion.data or "").strip() or None,
             "religion_for_matching": bool(self.religion_for_matching.data),
+            "origin_for_matching": bool(self.origin_for_matching.data),
             "parenting_experience": list(self.parenting_experience.data or []),
             "occupation": (self.occupation.data or "").strip() or None,
             "dagdelen": list(self.dagdelen.data or []),
@@ -222,6 +226,7 @@ class ProfileFieldsMixin:
         self.arrival_year.data = v.arrival_year
         self.religion.data = v.religion
         self.religion_for_matching.data = v.religion_for_matching
+        self.origin_for_matching.data = v.origin_for_matching
         self.parenting_experience.data = list(v.parenting_experience or [])
         self.occupation.data = v.occupation
         self.dagdelen.data = list(v.dagdelen or [])

@@ -93,6 +93,8 @@ def _read_csv(content: bytes):
             break
         except UnicodeDecodeError:
             continue
+    else:  # bytes that are neither UTF-8 nor cp1252 (e.g. 0x81): not a text file (fuzz find)
+        raise ImportFileError(_("This is not a CSV or Excel (.xlsx) file."))
     if "\x00" in text:
         raise ImportFileError(_("This is not a CSV or Excel (.xlsx) file."))
     first = text.split("\n", 1)[0]

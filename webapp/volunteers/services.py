@@ -43,7 +43,7 @@ SIGNATURES = (
 PROFILE_FIELDS = (
     "phone", "birth_year", "gender", "pc4", "postcode_letters", "travel_km", "dutch_level",
     "languages", "refugee_background", "origin_country", "arrival_year", "religion",
-    "religion_for_matching", "parenting_experience", "occupation", "dagdelen", "max_families",
+    "religion_for_matching", "origin_for_matching", "parenting_experience", "occupation", "dagdelen", "max_families",
     "hours_per_week", "themes", "motivation",
 )
 

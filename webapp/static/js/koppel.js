@@ -17,7 +17,8 @@
       .then(function (r) { return r.json(); })
       .then(function (job) {
         bar.style.width = job.progress + "%";
-        bar.setAttribute("aria-valuenow", job.progress);
+        var meter = box.querySelector("[role=progressbar]");
+        if (meter) { meter.setAttribute("aria-valuenow", job.progress); }
         bar.textContent = job.progress + "%";
         var stages = JSON.parse(box.getAttribute("data-stages") || "{}");
         if (label) { label.textContent = stages[job.stage] || stages[job.status] || ""; }
