@@ -236,7 +236,10 @@ class FamilyRequest(db.Model):
                              cascade="all, delete-orphan", order_by="FamilyRequestEvent.id")
 
     __table_args__ = (db.UniqueConstraint("family_id", "programme_id",
-                                          name="uq_family_request_family_programme"),)
+                                          name="uq_family_request_family_programme"),
+                      # the family list and the waiting list: per programme and status, in order
+                      db.Index("ix_family_request_list", "programme_id", "status", "priority",
+                               "waiting_since"))
 
     ALLOWED: ClassVar[dict[str, set[str]]] = {"waiting": {"matched", "ended"}, "matched": {"waiting", "ended"},
                "ended": {"waiting"}}
