@@ -31,7 +31,9 @@ seed: migrate
 
 run: seed
 	@echo "Koppel runs on http://127.0.0.1:5000 — demo logins: admin@demo.test, coordinator@demo.test, volunteer@demo.test (password: demo-password)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "(the demo does not ask staff for a second factor; production does: see docs/security.md)"
+	KOPPEL_REQUIRE_2FA_STAFF=$${KOPPEL_REQUIRE_2FA_STAFF:-0} KOPPEL_LOG_FORMAT=$${KOPPEL_LOG_FORMAT:-text} \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 # Debian's Chromium drives the browser tests and poppler's pdftoppm renders printed letters;
 # installed when missing and we may (root + apt), otherwise those tests skip with a message.

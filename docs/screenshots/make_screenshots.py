@@ -25,7 +25,8 @@ def main() -> None:
     from webapp import create_app
     tmp = Path(tempfile.mkdtemp(prefix="koppel-shots-"))
     app = create_app({"INSTANCE_PATH": str(tmp), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/k.db",
-                      "JOBS_INLINE_THREAD": False, "LOG_FORMAT": "text"})
+                      "JOBS_INLINE_THREAD": False, "LOG_FORMAT": "text",
+                      "REQUIRE_2FA_STAFF": False})
     with app.app_context():
         upgrade(revision="heads")
         from webapp.demo import seed_demo
