@@ -70,6 +70,9 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
         or (env.get("REDIS_URL") or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # explicit: Flask-Limiter otherwise keeps the previous app's setting (one Limiter
+        # object serves every app created in a process)
+        "RATELIMIT_ENABLED": True,
         # a moving window: five failures within any 60 seconds, not per calendar minute
         "RATELIMIT_STRATEGY": "moving-window",
         "LOGIN_FAILURES_PER_MINUTE": int(env.get("KOPPEL_LOGIN_FAILURES_PER_MINUTE") or 5),
