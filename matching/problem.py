@@ -192,8 +192,30 @@ class Match:
     score: int
 
 
+class _SolutionResult:
+    """What pair and trio solutions share: the gap and the contract's common keys."""
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap ``(bound - score) / max(1, |bound|)``; ``None`` without a bound."""
+        if self.bound is None:
+            return None
+        return (self.bound - self.score) / max(1, abs(self.bound))
+
+    def _contract(self, key: str, items: list[dict]) -> dict:
+        return {
+            "status": self.status,
+            "served_priority": int(self.served_priority),
+            "score": int(self.score),
+            "bound": None if self.bound is None else int(self.bound),
+            key: items,
+            "unmatched_families": list(self.unmatched_families),
+            "solve_seconds": round(float(self.solve_seconds), 4),
+        }
+
+
 @dataclass(frozen=True)
-class Solution:
+class Solution(_SolutionResult):
     """A solver result; ``to_json`` gives exactly the contract's keys.
 
     ``bound`` is a proven upper bound on ``score`` given ``served_priority`` (``None`` when the
@@ -210,25 +232,11 @@ class Solution:
     solve_seconds: float
     solver: str = ""
 
-    @property
-    def gap(self) -> float | None:
-        """Relative gap ``(bound - score) / max(1, |bound|)``; ``None`` without a bound."""
-        if self.bound is None:
-            return None
-        return (self.bound - self.score) / max(1, abs(self.bound))
-
     def to_json(self) -> dict:
         """The JSON contract form."""
-        return {
-            "status": self.status,
-            "served_priority": int(self.served_priority),
-            "score": int(self.score),
-            "bound": None if self.bound is None else int(self.bound),
-            "matches": [{"volunteer": m.volunteer, "family": m.family, "score": int(m.score)}
-                        for m in self.matches],
-            "unmatched_families": list(self.unmatched_families),
-            "solve_seconds": round(float(self.solve_seconds), 4),
-        }
+        return self._contract("matches", [
+            {"volunteer": m.volunteer, "family": m.family, "score": int(m.score)}
+            for m in self.matches])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -303,7 +311,7 @@ class Trio:
 
 
 @dataclass(frozen=True)
-class TrioSolution:
+class TrioSolution(_SolutionResult):
     """Trio solver result; same fields as :class:`Solution` with ``trios`` for ``matches``."""
 
     status: str
@@ -315,25 +323,11 @@ class TrioSolution:
     solve_seconds: float
     solver: str = ""
 
-    @property
-    def gap(self) -> float | None:
-        """Relative gap ``(bound - score) / max(1, |bound|)``."""
-        if self.bound is None:
-            return None
-        return (self.bound - self.score) / max(1, abs(self.bound))
-
     def to_json(self) -> dict:
         """The JSON contract form."""
-        return {
-            "status": self.status,
-            "served_priority": int(self.served_priority),
-            "score": int(self.score),
-            "bound": None if self.bound is None else int(self.bound),
-            "trios": [{"family": t.family, "oudkomer": t.oudkomer, "dutch": t.dutch,
-                       "score": int(t.score)} for t in self.trios],
-            "unmatched_families": list(self.unmatched_families),
-            "solve_seconds": round(float(self.solve_seconds), 4),
-        }
+        return self._contract("trios", [
+            {"family": t.family, "oudkomer": t.oudkomer, "dutch": t.dutch, "score": int(t.score)}
+            for t in self.trios])
 
 
 # ---------------------------------------------------------------------------------------------
