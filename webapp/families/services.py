@@ -299,13 +299,12 @@ def active_volunteer_count(family: Family, programme_ids: set[int] | None = None
 def overload_count(family: Family) -> int:
     """What counts toward the family's cap: Koppel volunteers, plus existing support when
     the coordinator said it counts."""
-    return active_volunteer_count(family) + (
-        family.existing_support if family.existing_support_counts else 0)
+    return family.volunteers_counted(active_volunteer_count(family))
 
 
 def remaining_capacity(family: Family) -> int:
     """How many more volunteers the family wants now (0: no new match)."""
-    return max(0, (family.max_volunteers or 0) - overload_count(family))
+    return family.room_left(active_volunteer_count(family))
 
 
 def minimal_profile(family: Family, reveal_address: bool = False,

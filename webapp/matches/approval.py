@@ -67,8 +67,7 @@ def capacity_problem(family: Family, volunteer: Volunteer, req: FamilyRequest | 
             sum(m.hours_per_week for m in mine) + hours > volunteer.hours_per_week + 1e-9:
         return "volunteer_hours"
     family_count = sum(1 for m in active if m.family_id == family.id)
-    existing = family.existing_support if family.existing_support_counts else 0
-    if family_count + existing + new_for_family > (family.max_volunteers or 0):
+    if new_for_family > family.room_left(family_count):
         return "family_overload"
     return None
 

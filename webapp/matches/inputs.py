@@ -188,9 +188,8 @@ def family_input(req: FamilyRequest, programme: Programme, rejected: frozenset[s
     special = family.special_category_use
     # the overload cap (across all programmes), and how many volunteers this programme gives
     # one family (one, unless its rules say otherwise)
-    cap = max(0, min((family.max_volunteers or 0) - load
-                     - (family.existing_support if family.existing_support_counts else 0),
-                     int(programme.effective_rules.get("volunteers_per_family") or 1)))
+    cap = min(family.room_left(load),
+              int(programme.effective_rules.get("volunteers_per_family") or 1))
     return MFamilyRequest(
         id=str(req.id), family_id=str(family.id), programme=programme_code(programme),
         postcode=family.pc4, priority=1 + max(0, family.urgency or 0) + max(0, req.priority or 0),

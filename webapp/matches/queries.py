@@ -94,8 +94,7 @@ def warnings_for(proposals: list[Proposal]) -> dict[int, list[str]]:
     for p in proposals:
         notes = []
         family: Family = p.family
-        used = loads.get(family.id, 0) + (family.existing_support
-                                          if family.existing_support_counts else 0)
+        used = family.volunteers_counted(loads.get(family.id, 0))
         if used + 1 >= (family.max_volunteers or 0):
             notes.append(_("After this match the family has %(n)s of the %(max)s volunteers "
                            "they want at once.", n=used + 1, max=family.max_volunteers))

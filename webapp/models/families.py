@@ -128,6 +128,15 @@ class Family(db.Model):
     def groups_to_avoid_list(self) -> list[str]:
         return [g.strip() for g in (self.groups_to_avoid or "").splitlines() if g.strip()]
 
+    def volunteers_counted(self, koppel_volunteers: int) -> int:
+        """What counts toward the overload cap: Koppel's active volunteers, plus existing
+        support when the coordinator said it counts. The one place of this rule."""
+        return koppel_volunteers + (self.existing_support if self.existing_support_counts else 0)
+
+    def room_left(self, koppel_volunteers: int) -> int:
+        """How many more volunteers the family wants now (0: no new match)."""
+        return max(0, (self.max_volunteers or 0) - self.volunteers_counted(koppel_volunteers))
+
     @property
     def existing_support(self) -> int:
         """Support the family already has outside Koppel (social worker, programmes, care)."""
