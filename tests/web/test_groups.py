@@ -166,6 +166,10 @@ def test_reminders_are_sent_once_through_the_outbox(w, client, app):
         soon = soon + timedelta(hours=1)
     from webapp.groups.meetings import plan_meetings
     plan_meetings(group, soon, "Buurthuis", w.coord.id)
+    # the first meeting moved to tomorrow whatever today is; the second is a week later,
+    # outside the three days
+    group.meetings[0].starts_at = datetime.now().replace(microsecond=0) + timedelta(days=1)
+    db.session.commit()
     before = db.session.execute(db.select(db.func.count(Message.id))).scalar_one()
     runner = app.test_cli_runner()
     out = runner.invoke(args=["groups", "remind", "--days", "3"])
