@@ -88,6 +88,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--pages", default="families,home,login",
+                        help="which of families, home, login to load (comma-separated)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("load_test: wrk is not installed (apt-get install wrk)")
@@ -106,8 +108,9 @@ def main() -> None:
         prepare(instance, env)
     port = 8731
     gunicorn = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(args.workers), "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "deploy/gunicorn.conf.py"),
+         "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "wsgi:app"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -119,9 +122,11 @@ def main() -> None:
         coordinator = login(base, "coordinator@bench.test")
         volunteer = login(base, "volunteer0@bench.test")
         results = {}
-        for name, path, cookie in (("coordinator: family list", "/families", coordinator),
-                                   ("volunteer: home page", "/dashboard", volunteer),
-                                   ("login page", "/login", None)):
+        pages = {"families": ("coordinator: family list", "/families", coordinator),
+                 "home": ("volunteer: home page", "/dashboard", volunteer),
+                 "login": ("login page", "/login", None)}
+        for key in args.pages.split(","):
+            name, path, cookie = pages[key]
             results[name] = wrk(base + path, args.seconds, args.connections, cookie)
             print(f"{name:28s} {results[name]}", flush=True)
     finally:

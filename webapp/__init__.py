@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, render_template
 from flask_babel import get_locale
 from flask_babel import refresh as refresh_locale
 from flask_babel import gettext as _

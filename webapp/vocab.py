@@ -71,6 +71,27 @@ def parse_postcode(value: str) -> tuple[str, str | None] | None:
     return m.group(1), letters
 
 
+_TRANSLATED: dict[tuple[int, str], dict] = {}
+
+
+def translated(mapping: dict) -> dict:
+    """``mapping`` with its lazy labels translated into the current locale, as plain strings.
+
+    Cached per vocabulary and locale: a list page looks labels up for every row, and a lazy
+    label is translated again each time it is printed or escaped."""
+    from flask_babel import get_locale
+    key = (id(mapping), str(get_locale() or ""))
+    labels = _TRANSLATED.get(key)
+    if labels is None:
+        labels = _TRANSLATED[key] = {code: str(label) for code, label in mapping.items()}
+    return labels
+
+
+def translated_choices(choices) -> list[tuple[str, str]]:
+    """(value, label) choices of a select with the labels translated once, as plain strings."""
+    return [(value, str(label)) for value, label in choices]
+
+
 def dagdeel_label(code: str) -> str:
     day, part = code.split("_")
     return f"{DAYS[day]} {PARTS[part]}"

@@ -170,8 +170,9 @@ def test_families_on_postgresql(pg_app):
                          family_request_id=family.requests[0].id))
     db.session.commit()
     assert services.active_volunteer_count(family) == 1
-    results = services.family_query({world.prog_a.id}, language="ar", need="school")
-    assert db.session.execute(results).scalars().all() == [family.requests[0]]
+    from webapp.families.listing import Filters, family_query
+    results = family_query({world.prog_a.id}, Filters(language="ar", need="school"))
+    assert db.session.execute(results).scalars().all() == [family.requests[0].id]
     with pytest.raises(sa.exc.DatabaseError):
         db.session.execute(sa.text("DELETE FROM audit_entry"))
     db.session.rollback()

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db, login_manager
 from ..jobs import job
@@ -104,7 +105,9 @@ def load_user(user_id: str) -> User | None:
     sid = session.get(SESSION_KEY)
     if not sid:
         return None
-    row = db.session.get(UserSession, sid)
+    # the session, its user and a coordinator's programmes in one query (on every request)
+    row = db.session.get(UserSession, sid, options=[
+        joinedload(UserSession.user).joinedload(User.programmes)])
     if row is None or row.revoked_at is not None or str(row.user_id) != str(user_id):
         return None
     user = row.user

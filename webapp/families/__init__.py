@@ -15,7 +15,8 @@ bp = Blueprint("families", __name__)
 @bp.context_processor
 def family_vocabularies():
     """Labels for the codes the family pages show."""
-    return {"vocab_languages": vocab.LANGUAGES, "vocab_themes": vocab.THEMES,
+    return {"vocab_languages": vocab.translated(vocab.LANGUAGES),
+            "vocab_themes": vocab.translated(vocab.THEMES),
             "vocab_genders": vocab.GENDERS, "vocab_countries": vocab.COUNTRIES,
             "dagdeel_label": vocab.dagdeel_label, "choices": choices}
 

@@ -29,6 +29,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import vocab
+from ..widgets import FastSelect
 from . import choices
 
 MAX_CHILD_AGE_YEARS = 25
@@ -456,13 +457,27 @@ class FamilyFilterForm(FlaskForm):
 
     q = StringField(_l("Search: reference, first name or postcode"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=[("", _l("All active"))]
-                         + list(choices.STATUSES.items()), validators=[Optional()])
+                         + list(choices.STATUSES.items()), validators=[Optional()],
+                         widget=FastSelect())
     language = SelectField(_l("Language"), choices=_lang_choices(_l("Any language")),
-                           validators=[Optional()])
+                           validators=[Optional()], widget=FastSelect())
     need = SelectField(_l("Need"), choices=[("", _l("Any need"))] + list(vocab.THEMES.items()),
-                       validators=[Optional()])
+                       validators=[Optional()], widget=FastSelect())
     waited = SelectField(_l("Waiting for at least"),
                          choices=[("", _l("Any time")), ("4", _l("4 weeks")),
                                   ("8", _l("8 weeks")), ("13", _l("3 months")),
-                                  ("26", _l("6 months"))], validators=[Optional()])
-    programme = SelectField(_l("Programme"), validators=[Optional()])
+                                  ("26", _l("6 months"))], validators=[Optional()],
+                         widget=FastSelect())
+    programme = SelectField(_l("Programme"), validators=[Optional()], widget=FastSelect())
+
+    def filters(self):
+        """The filters as :class:`~webapp.families.listing.Filters`. A value that is not one
+        of the choices still filters (and so finds nothing): a programme of another
+        organisation shows no families rather than all of one's own."""
+        from .listing import Filters
+        waited, programme = self.waited.data or "", self.programme.data or ""
+        return Filters(status=self.status.data or None, language=self.language.data or None,
+                       need=self.need.data or None,
+                       waited_weeks=int(waited) if waited.isdigit() else None,
+                       programme_id=int(programme) if programme.isdigit() else None,
+                       q=self.q.data or None)

@@ -5,14 +5,13 @@ in ``services``) and renders. Ids are loaded through ``get_family_or_404``.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import access
+from .. import access, vocab
 from ..access import staff_required
-from ..pagination import paginate
-from . import bp, services
+from . import bp, listing, services
 from .forms import EnrolForm, FamilyFilterForm, FamilyForm, RequestForm
 
 
@@ -46,14 +45,12 @@ def family_list():
     programmes = access.visible_programmes(current_user)
     form.programme.choices = [("", _("All my programmes"))] + [(str(p.id), p.name)
                                                                for p in programmes]
+    for field in (form.status, form.language, form.need, form.waited):
+        field.choices = vocab.translated_choices(field.choices)
     form.validate()
-    query = services.family_query(
-        {p.id for p in programmes}, status=form.status.data or None,
-        language=form.language.data or None, need=form.need.data or None,
-        waited_weeks=int(form.waited.data) if (form.waited.data or "").isdigit() else None,
-        programme_id=int(form.programme.data) if (form.programme.data or "").isdigit()
-        else None, q=form.q.data or None)
-    return render_template("families/list.html", form=form, page=paginate(query))
+    page = listing.page_of(programmes, form.filters(), request.args.get("page", 1, type=int),
+                           current_app.config["PAGE_SIZE"])
+    return render_template("families/list.html", form=form, page=page)
 
 
 @bp.route("/families/new", methods=["GET", "POST"])

@@ -12,10 +12,9 @@ For the matching run:
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from ..audit import record
 from ..extensions import db
@@ -211,54 +210,6 @@ def family_page(family: Family, programme_ids: set[int], user: User) -> dict:
         "remaining": remaining_capacity(family),
         "history": sorted((e for r in own for e in r.events), key=lambda e: (e.at, e.id)),
     }
-
-
-def family_query(programme_ids: set[int], *, status: str | None = None,
-                 language: str | None = None, need: str | None = None,
-                 waited_weeks: int | None = None, programme_id: int | None = None,
-                 q: str | None = None, now: datetime | None = None):
-    """A ``select`` of (FamilyRequest) rows visible through ``programme_ids``, filtered.
-
-    Language and need filters run on JSON columns, so they are applied in SQL by a
-    portable ``LIKE`` on the serialised list (codes are short, quoted identifiers).
-    """
-    from ..crypto import blind_index
-    now = now or utcnow()
-    ids = set(programme_ids)
-    if programme_id is not None:
-        ids &= {programme_id}
-    query = (db.select(FamilyRequest).join(Family)
-             .where(FamilyRequest.programme_id.in_(ids or {-1})))
-    if status:
-        query = query.where(FamilyRequest.status == status)
-    else:
-        query = query.where(FamilyRequest.status.in_(("waiting", "matched")))
-    if need:
-        query = query.where(db.cast(Family.needs, db.String).like(f'%"{need}"%'))
-    if language:
-        query = query.where(Family.id.in_(
-            db.select(Parent.family_id).where(
-                db.cast(Parent.languages, db.String).like(f'%"{language}"%'))))
-    if waited_weeks:
-        query = query.where(FamilyRequest.waiting_since <= now - timedelta(weeks=waited_weeks))
-    if q:
-        q = q.strip()
-        conds = [Family.id.in_(db.select(Parent.family_id)
-                               .where(Parent.name_index == blind_index(q)))]
-        digits = q.upper().removeprefix("G-").lstrip("0")
-        if digits.isdigit():
-            conds.append(Family.id == int(digits))
-        if len(q) == 4 and q.isdigit():
-            conds.append(Family.pc4 == q)
-        query = query.where(db.or_(*conds))
-    # one query per relationship for the whole page, not per row (no N+1)
-    query = query.options(
-        selectinload(FamilyRequest.family).selectinload(Family.parents),
-        selectinload(FamilyRequest.family).selectinload(Family.children),
-        selectinload(FamilyRequest.family).selectinload(Family.consents),
-        selectinload(FamilyRequest.programme))
-    return query.order_by(FamilyRequest.priority.desc(), FamilyRequest.waiting_since,
-                          FamilyRequest.id)
 
 
 # --- for the matching run ---------------------------------------------------------------

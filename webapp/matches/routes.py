@@ -13,8 +13,7 @@ from ..access import (get_match_or_404, get_programme_or_404, get_proposal_or_40
                       get_run_or_404, roles_required, staff_required, visible_programme_ids)
 from ..extensions import db
 from ..families.services import minimal_profile, waiting_requests
-from ..models.families import FamilyRequest
-from ..models.matches import ACTIVE_MATCH_STATUSES, Concern, ContactMoment, Match, MatchingRun, Proposal
+from ..models.matches import ACTIVE_MATCH_STATUSES, Concern, ContactMoment, Match, Proposal
 from ..models.volunteers import Volunteer
 from ..pagination import paginate
 from . import bp, lifecycle, queries

@@ -274,6 +274,14 @@ class FamilyRequest(db.Model):
         return event
 
 
+# The family list's default view (active requests), in list order: a page is read from the
+# index without sorting the whole programme.
+db.Index("ix_family_request_open", FamilyRequest.programme_id, FamilyRequest.priority.desc(),
+         FamilyRequest.waiting_since, FamilyRequest.id,
+         postgresql_where=FamilyRequest.status.in_(("waiting", "matched")),
+         sqlite_where=FamilyRequest.status.in_(("waiting", "matched")))
+
+
 class FamilyRequestEvent(db.Model):
     """One step in a request's history (referral → waiting → matched → ended)."""
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -14,6 +13,7 @@ from ..access import visible_programme_ids, visible_volunteer_ids
 from ..crypto import blind_index
 from ..extensions import db
 from ..models import User, Volunteer, volunteer_programmes
+from ..pagination import ListPage, page_start
 from .readiness import readiness_for, summary
 
 READINESS_FILTERS = ("ready", "ready_warning", "not_ready")
@@ -57,34 +57,10 @@ class Filters:
 
 
 @dataclass
-class ListPage:
-    """The same attributes as Flask-SQLAlchemy's pagination (for the ``pager`` macro)."""
+class VolunteerPage(ListPage):
+    """A page of volunteers with their readiness for the user's programmes."""
 
-    items: list
-    page: int
-    per_page: int
-    total: int
     readiness: dict = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def filtered(user: User, f: Filters) -> tuple[list[Volunteer], dict]:
@@ -127,14 +103,11 @@ def filtered(user: User, f: Filters) -> tuple[list[Volunteer], dict]:
 def page_of(user: User, f: Filters, page: int) -> ListPage:
     volunteers, results = filtered(user, f)
     per_page = current_app.config["PAGE_SIZE"]
-    page = max(1, page)
-    start = (page - 1) * per_page
-    if start and start >= len(volunteers):
-        from flask import abort
-        abort(404)
+    start = page_start(page, per_page)
     items = volunteers[start:start + per_page]
-    return ListPage(items=items, page=page, per_page=per_page, total=len(volunteers),
-                    readiness={v.id: results[v.id] for v in items})
+    return VolunteerPage.checked(items=items, page=page, per_page=per_page,
+                                 total=len(volunteers),
+                                 readiness={v.id: results[v.id] for v in items})
 
 
 # --- export --------------------------------------------------------------------------------
