@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.session_protection = None  # our server-side sessions do this job
 
     from .i18n import remember_switch, select_locale, text_direction
+    from .navigation import main_menu
     babel.init_app(app, locale_selector=select_locale)
 
     from . import mail  # noqa: F401  (registers its jobs)
@@ -84,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
         lang = str(get_locale() or "nl")
         return {"lang": lang, "text_dir": text_direction(lang),
                 "has_endpoint": lambda name: name in app.view_functions,
+                "main_menu": main_menu,
                 "languages": [("nl", "Nederlands"), ("en", "English"), ("ar", "العربية")]}
 
     from .messaging.outbox import family_consent_guard, register_guard

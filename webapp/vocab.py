@@ -87,9 +87,20 @@ def translated(mapping: dict) -> dict:
     return labels
 
 
-def translated_choices(choices) -> list[tuple[str, str]]:
-    """(value, label) choices of a select with the labels translated once, as plain strings."""
-    return [(value, str(label)) for value, label in choices]
+_CHOICES: dict[tuple[str, str], list] = {}
+
+
+def translated_choices(choices, key: str | None = None) -> list[tuple[str, str]]:
+    """(value, label) choices of a select with the labels translated once, as plain strings.
+    Fixed lists can name a ``key``: they are then translated once per language."""
+    if key is None:
+        return [(value, str(label)) for value, label in choices]
+    from flask_babel import get_locale
+    cache_key = (key, str(get_locale() or ""))
+    found = _CHOICES.get(cache_key)
+    if found is None:
+        found = _CHOICES[cache_key] = [(value, str(label)) for value, label in choices]
+    return found
 
 
 def dagdeel_label(code: str) -> str:

@@ -171,8 +171,8 @@ def test_families_on_postgresql(pg_app):
     db.session.commit()
     assert services.active_volunteer_count(family) == 1
     from webapp.families.listing import Filters, family_query
-    results = family_query({world.prog_a.id}, Filters(language="ar", need="school"))
-    assert db.session.execute(results).scalars().all() == [family.requests[0].id]
+    query, params = family_query({world.prog_a.id}, Filters(language="ar", need="school"))
+    assert db.session.execute(query, params).scalars().all() == [family.requests[0].id]
     with pytest.raises(sa.exc.DatabaseError):
         db.session.execute(sa.text("DELETE FROM audit_entry"))
     db.session.rollback()

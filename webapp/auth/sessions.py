@@ -5,6 +5,7 @@ whether it is still valid. A cookie copied before logout is therefore refused af
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import timedelta
 
@@ -100,14 +101,20 @@ def revoke_handle(user: User, handle: str) -> bool:
     return False
 
 
+@functools.cache
+def _session_statement():
+    """The session, its user and a coordinator's programmes in one query. It runs on every
+    request, so it is built once (on first use, when the mappers are configured)."""
+    return (db.select(UserSession).where(UserSession.id == db.bindparam("sid"))
+            .options(joinedload(UserSession.user).joinedload(User.programmes)))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     sid = session.get(SESSION_KEY)
     if not sid:
         return None
-    # the session, its user and a coordinator's programmes in one query (on every request)
-    row = db.session.get(UserSession, sid, options=[
-        joinedload(UserSession.user).joinedload(User.programmes)])
+    row = db.session.execute(_session_statement(), {"sid": sid}).unique().scalar_one_or_none()
     if row is None or row.revoked_at is not None or str(row.user_id) != str(user_id):
         return None
     user = row.user

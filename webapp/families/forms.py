@@ -455,20 +455,24 @@ class FamilyFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    # Every select defaults to its "any" choice (""), so an empty query string is valid as
+    # it is (and WTForms does not load its message catalogue to word an error it drops).
+
     q = StringField(_l("Search: reference, first name or postcode"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=[("", _l("All active"))]
                          + list(choices.STATUSES.items()), validators=[Optional()],
-                         widget=FastSelect())
+                         default="", widget=FastSelect())
     language = SelectField(_l("Language"), choices=_lang_choices(_l("Any language")),
-                           validators=[Optional()], widget=FastSelect())
+                           validators=[Optional()], default="", widget=FastSelect())
     need = SelectField(_l("Need"), choices=[("", _l("Any need"))] + list(vocab.THEMES.items()),
-                       validators=[Optional()], widget=FastSelect())
+                       validators=[Optional()], default="", widget=FastSelect())
     waited = SelectField(_l("Waiting for at least"),
                          choices=[("", _l("Any time")), ("4", _l("4 weeks")),
                                   ("8", _l("8 weeks")), ("13", _l("3 months")),
                                   ("26", _l("6 months"))], validators=[Optional()],
-                         widget=FastSelect())
-    programme = SelectField(_l("Programme"), validators=[Optional()], widget=FastSelect())
+                         default="", widget=FastSelect())
+    programme = SelectField(_l("Programme"), validators=[Optional()], default="",
+                            widget=FastSelect())
 
     def filters(self):
         """The filters as :class:`~webapp.families.listing.Filters`. A value that is not one

@@ -1,16 +1,18 @@
 """The coordinator's family list: filters and one page of rows, read lean.
 
-The list is the page coordinators open most, so a page is read with two plain SQL queries
-(the page of requests with each family's latest consent and the length of the whole list;
-then the parents and children of those families) into small row objects instead of full ORM objects: no identity map, and only the
-columns shown are read (only the parents' names are decrypted). The row objects borrow the
-models' own rules (``Family.languages``, ``Family.may_match``, ``Child.age_years``), so
-there is one place for each.
+The list is the page coordinators open most, so it is read with two SQL queries (the page
+of requests with each family's latest consent and the length of the whole list; then the
+parents and children of those families) into small row objects instead of ORM objects: no
+identity map, and only the columns shown are read (only the parents' names are decrypted).
+The statements are built once per combination of filters and reused with new values.
+The row objects borrow the models' own rules (``Family.languages``, ``Family.may_match``,
+``Child.age_years``), so there is one place for each.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from ..crypto import blind_index
 from ..extensions import db
@@ -19,13 +21,14 @@ from ..models.base import utcnow
 from ..pagination import ListPage, page_start
 
 ACTIVE = ("waiting", "matched")
-_req = FamilyRequest.__table__.c
+_req, _fam, _con = FamilyRequest.__table__.c, Family.__table__.c, Consent.__table__.c
+_par, _chi = Parent.__table__.c, Child.__table__.c
 LIST_ORDER = (_req.priority.desc(), _req.waiting_since, _req.id)  # urgent first, then longest wait
 
 
 @dataclass
 class Filters:
-    """What the coordinator filtered on (already validated by the form)."""
+    """What the coordinator filtered on."""
 
     status: str | None = None
     language: str | None = None
@@ -35,42 +38,114 @@ class Filters:
     q: str | None = None
 
 
-def family_query(programme_ids: set[int], f: Filters | None = None,
-                 now: datetime | None = None):
-    """A ``select`` of family-request ids visible through ``programme_ids`` that match
-    ``f``, in list order: urgent first, then longest waiting.
-
-    Without filters on the family itself, the page is read in order from the index
-    ``ix_family_request_open`` alone. Language and need filters run on JSON columns, so
-    they are a portable ``LIKE`` on the serialised list (codes are short identifiers).
-    """
-    f = f or Filters()
-    now = now or utcnow()
+def _conditions(programme_ids: set[int], f: Filters, now: datetime
+                ) -> tuple[tuple[str, ...], dict]:
+    """Which conditions apply (the statement's shape) and the values they take."""
     ids = set(programme_ids)
     if f.programme_id is not None:
         ids &= {f.programme_id}
-    req = FamilyRequest.__table__.c
-    query = db.select(req.id).where(req.programme_id.in_(ids or {-1}))
-    query = query.where(req.status == f.status if f.status else req.status.in_(ACTIVE))
-    if f.need:
-        query = query.where(req.family_id.in_(db.select(Family.id).where(
-            db.cast(Family.needs, db.String).like(f'%"{f.need}"%'))))
+    shape, params = ["programmes"], {"programme_ids": sorted(ids) or [-1]}
+    if f.status:
+        shape.append("status")
+        params["status"] = f.status
+    if f.need:  # JSON lists: a portable LIKE on the serialised list of short codes
+        shape.append("need")
+        params["need"] = f'%"{f.need}"%'
     if f.language:
-        query = query.where(req.family_id.in_(db.select(Parent.family_id).where(
-            db.cast(Parent.languages, db.String).like(f'%"{f.language}"%'))))
+        shape.append("language")
+        params["language"] = f'%"{f.language}"%'
     if f.waited_weeks:
-        query = query.where(req.waiting_since <= now - timedelta(weeks=f.waited_weeks))
-    if f.q:
-        q = f.q.strip()
-        conds = [req.family_id.in_(db.select(Parent.family_id)
-                                   .where(Parent.name_index == blind_index(q)))]
+        shape.append("waited")
+        params["waited_before"] = now - timedelta(weeks=f.waited_weeks)
+    q = (f.q or "").strip()
+    if q:
+        shape.append("name")
+        params["name_index"] = blind_index(q)
         digits = q.upper().removeprefix("G-").lstrip("0")
         if digits.isdigit():
-            conds.append(req.family_id == int(digits))
+            shape.append("reference")
+            params["family_id"] = int(digits)
         if len(q) == 4 and q.isdigit():
-            conds.append(req.family_id.in_(db.select(Family.id).where(Family.pc4 == q)))
-        query = query.where(db.or_(*conds))
+            shape.append("pc4")
+            params["pc4"] = q
+    return tuple(shape), params
+
+
+@lru_cache(maxsize=64)
+def _ids_statement(shape: tuple[str, ...]):
+    """The ``select`` of request ids for one combination of filters, with bound parameters.
+
+    Without filters on the family itself, a page is read in order from the index
+    ``ix_family_request_open`` alone."""
+    query = db.select(_req.id).where(
+        _req.programme_id.in_(db.bindparam("programme_ids", expanding=True)))
+    query = query.where(_req.status == db.bindparam("status") if "status" in shape
+                        else _req.status.in_(ACTIVE))
+    if "need" in shape:
+        query = query.where(_req.family_id.in_(db.select(_fam.id).where(
+            db.cast(_fam.needs, db.String).like(db.bindparam("need")))))
+    if "language" in shape:
+        query = query.where(_req.family_id.in_(db.select(_par.family_id).where(
+            db.cast(_par.languages, db.String).like(db.bindparam("language")))))
+    if "waited" in shape:
+        query = query.where(_req.waiting_since <= db.bindparam("waited_before"))
+    if "name" in shape:
+        found = [_req.family_id.in_(db.select(_par.family_id)
+                                    .where(_par.name_index == db.bindparam("name_index")))]
+        if "reference" in shape:
+            found.append(_req.family_id == db.bindparam("family_id"))
+        if "pc4" in shape:
+            found.append(_req.family_id.in_(db.select(_fam.id)
+                                            .where(_fam.pc4 == db.bindparam("pc4"))))
+        query = query.where(db.or_(*found))
     return query.order_by(*LIST_ORDER)
+
+
+def family_query(programme_ids: set[int], f: Filters | None = None,
+                 now: datetime | None = None):
+    """The request ids visible through ``programme_ids`` that match ``f``, in list order
+    (urgent first, then longest waiting), as ``(statement, parameters)`` to execute."""
+    shape, params = _conditions(programme_ids, f or Filters(), now or utcnow())
+    return _ids_statement(shape), params
+
+
+@lru_cache(maxsize=64)
+def _page_statement(shape: tuple[str, ...]):
+    """One page of :func:`_ids_statement` with the details the list shows, and the length
+    of the whole list (an uncorrelated subquery: computed once)."""
+    ids = _ids_statement(shape)
+    page = (ids.limit(db.bindparam("limit", type_=db.Integer))
+            .offset(db.bindparam("offset", type_=db.Integer)).subquery())
+    total = (db.select(db.func.count()).select_from(ids.order_by(None).subquery())
+             .scalar_subquery().label("total"))
+    earlier = Consent.__table__.alias("earlier")
+    latest = (db.select(db.func.max(earlier.c.id)).where(earlier.c.family_id == _fam.id)
+              .correlate(Family.__table__).scalar_subquery())
+    return (db.select(_req.id, _req.status, _req.priority, _req.waiting_since, _req.ended_at,
+                      _req.programme_id, _req.family_id, _fam.needs,
+                      _con.purpose_matching, _con.withdrawn_at, total)
+            .join_from(page, FamilyRequest.__table__, _req.id == page.c.id)
+            .join(Family.__table__, _fam.id == _req.family_id)
+            .outerjoin(Consent.__table__, _con.id == latest)  # the latest consent only
+            .order_by(*LIST_ORDER))
+
+
+def _people_statement():
+    """Parents and children of a page's families in one query (one round trip less)."""
+    families, none = db.bindparam("family_ids", expanding=True), db.null()
+    parents = (db.select(_par.family_id, db.literal(0).label("kind"), _par.position, _par.id,
+                         _par.name, _par.languages, db.cast(none, db.Integer).label("year"),
+                         db.cast(none, db.Integer).label("month"))
+               .where(_par.family_id.in_(families)))
+    children = (db.select(_chi.family_id, db.literal(1), _chi.birth_year, _chi.birth_month,
+                          none, none, _chi.birth_year, _chi.birth_month)
+                .where(_chi.family_id.in_(families)))
+    people = db.union_all(parents, children).subquery()
+    return db.select(people).order_by(people.c.family_id, people.c.kind, people.c.position,
+                                      people.c.id)
+
+
+_PEOPLE = _people_statement()
 
 
 # --- rows ---------------------------------------------------------------------------------
@@ -119,65 +194,32 @@ class RequestRow:
     family: FamilyRow
 
 
-def _page_rows(query, per_page: int, start: int, programmes: dict[int, Programme]
-               ) -> tuple[list[RequestRow], int | None]:
-    """One page of ``query`` (a :func:`family_query`) with what the list shows of each
-    family, and the number of rows of the whole list (``None`` when the page is empty).
-    ``programmes`` are the caller's visible programmes by id. Two queries."""
-    req, fam, con = FamilyRequest.__table__.c, Family.__table__.c, Consent.__table__.c
-    earlier = Consent.__table__.alias("earlier")
-    latest = (db.select(db.func.max(earlier.c.id)).where(earlier.c.family_id == fam.id)
-              .correlate(Family.__table__).scalar_subquery())
-    # the page first (read in order from the index), then the details of its rows only;
-    # the length of the whole list comes along (computed once, as an uncorrelated subquery)
-    page = query.limit(per_page).offset(start).subquery()
-    total = (db.select(db.func.count()).select_from(query.order_by(None).subquery())
-             .scalar_subquery().label("total"))
-    requests = db.session.execute(
-        db.select(req.id, req.status, req.priority, req.waiting_since, req.ended_at,
-                  req.programme_id, req.family_id, fam.needs,
-                  con.purpose_matching, con.withdrawn_at, total)
-        .join_from(page, FamilyRequest.__table__, req.id == page.c.id)
-        .join(Family.__table__, fam.id == req.family_id)
-        .outerjoin(Consent.__table__, con.id == latest)  # the latest consent only
-        .order_by(*LIST_ORDER)).all()
-    families = {r.family_id: FamilyRow(
-        id=r.family_id, needs=r.needs or [],
-        consents=[] if r.purpose_matching is None else [
-            ConsentRow(r.purpose_matching, r.withdrawn_at)]) for r in requests}
-    if families:
-        _add_people(families)
-    rows = [RequestRow(id=r.id, status=r.status, priority=r.priority,
-                       waiting_since=r.waiting_since, ended_at=r.ended_at,
-                       programme=programmes[r.programme_id], family=families[r.family_id])
-            for r in requests]
-    return rows, (requests[0].total if requests else None)
-
-
 def _add_people(families: dict[int, FamilyRow]) -> None:
-    """Parents (names decrypted) and children of ``families``, in one query."""
-    family_ids = list(families)
-    par, chi = Parent.__table__.c, Child.__table__.c
-    none = db.null()
-    parents = (db.select(par.family_id, db.literal(0).label("kind"), par.position, par.id,
-                         par.name, par.languages, db.cast(none, db.Integer).label("year"),
-                         db.cast(none, db.Integer).label("month"))
-               .where(par.family_id.in_(family_ids)))
-    children = (db.select(chi.family_id, db.literal(1), chi.birth_year, chi.birth_month, none,
-                          none, chi.birth_year, chi.birth_month)
-                .where(chi.family_id.in_(family_ids)))
-    people = db.union_all(parents, children).subquery()
-    for r in db.session.execute(db.select(people).order_by(
-            people.c.family_id, people.c.kind, people.c.position, people.c.id)):
+    """Parents (names decrypted, in their order) and children (youngest last) of
+    ``families``."""
+    for r in db.session.execute(_PEOPLE, {"family_ids": list(families)}):
         if r.kind == 0:
             families[r.family_id].parents.append(ParentRow(r.name, r.languages or []))
         else:
             families[r.family_id].children.append(ChildRow(r.year, r.month))
 
 
-def page_of(programmes: list[Programme], f: Filters, page: int, per_page: int) -> ListPage:
+def page_of(programmes: list[Programme], f: Filters, page: int, per_page: int,
+            now: datetime | None = None) -> ListPage:
     """One page of the family list for a user who sees ``programmes``; 404 past the end."""
-    query = family_query({p.id for p in programmes}, f)
-    items, total = _page_rows(query, per_page, page_start(page, per_page),
-                              {p.id: p for p in programmes})
-    return ListPage.checked(items=items, page=page, per_page=per_page, total=total or 0)
+    shape, params = _conditions({p.id for p in programmes}, f, now or utcnow())
+    params.update(limit=per_page, offset=page_start(page, per_page))
+    rows = db.session.execute(_page_statement(shape), params).all()
+    families = {r.family_id: FamilyRow(
+        id=r.family_id, needs=r.needs or [],
+        consents=[] if r.purpose_matching is None else [
+            ConsentRow(r.purpose_matching, r.withdrawn_at)]) for r in rows}
+    if families:
+        _add_people(families)
+    by_id = {p.id: p for p in programmes}
+    items = [RequestRow(id=r.id, status=r.status, priority=r.priority,
+                        waiting_since=r.waiting_since, ended_at=r.ended_at,
+                        programme=by_id[r.programme_id], family=families[r.family_id])
+             for r in rows]
+    return ListPage.checked(items=items, page=page, per_page=per_page,
+                            total=rows[0].total if rows else 0)

@@ -1,0 +1,38 @@
+"""The main menu: which areas each role finds there, in one place.
+
+The labels are translated once per role and language (every page shows the menu)."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+STAFF = ("coordinator", "admin")
+# (endpoint, icon, label, roles); an item shows only where its endpoint exists.
+MENU = (
+    ("volunteers.volunteer_list", "bi-person-heart", _l("Volunteers"), STAFF),
+    ("families.family_list", "bi-house-heart", _l("Families"), STAFF),
+    ("matches.match_list", "bi-link-45deg", _l("Matches"), STAFF),
+    ("matches.my_matches", "bi-house-heart", _l("My families"), ("volunteer",)),
+    ("messaging.outbox", "bi-envelope", _l("Messages"), STAFF),
+    ("messaging.templates", "bi-file-text", _l("Message texts"), ("admin",)),
+    ("groups.index", "bi-people", _l("Parent groups"), STAFF),
+    ("privacy.index", "bi-shield-lock", _l("Privacy"), STAFF),
+    ("volunteers.my_training", "bi-mortarboard", _l("My training"), ("volunteer",)),
+    ("volunteers.sessions", "bi-calendar-event", _l("Themabijeenkomsten"),
+     ("volunteer", "coordinator", "admin")),
+    ("volunteers.my_profile", "bi-person-circle", _l("My profile"), ("volunteer",)),
+)
+_MENUS: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
+
+
+def main_menu(role: str) -> list[tuple[str, str, str]]:
+    """(endpoint, icon, label) of the menu items ``role`` sees, labels translated."""
+    key = (current_app.name, role, str(get_locale() or ""))
+    items = _MENUS.get(key)
+    if items is None:
+        views = current_app.view_functions
+        items = _MENUS[key] = [(endpoint, icon, str(label))
+                               for endpoint, icon, label, roles in MENU
+                               if role in roles and endpoint in views]
+    return items
