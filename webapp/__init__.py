@@ -41,9 +41,10 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message = None
     login_manager.session_protection = None  # our server-side sessions do this job
 
-    from .i18n import remember_switch, select_locale, text_direction
+    from .i18n import install_template_gettext, remember_switch, select_locale, text_direction
     from .navigation import main_menu
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
 
     from . import mail  # noqa: F401  (registers its jobs)
     from .auth import sessions  # noqa: F401  (registers its jobs)

@@ -2,7 +2,8 @@
 
 ``FastSelect`` renders the same ``<select>`` as WTForms' own widget, with a quicker option
 renderer: a list page's filters have dozens of options (languages, themes), and WTForms
-builds each option's attributes through a generic, slow path.
+builds each option's attributes through a generic, slow path (and inspects the renderer's
+signature on every render).
 """
 from __future__ import annotations
 
@@ -21,3 +22,9 @@ class FastSelect(Select):
         selected = " selected" if choice.selected else ""
         label = choice.label or choice.value
         return Markup(f'<option{selected} value="{escape(value)}">{escape(label)}</option>')
+
+    @classmethod
+    def _dispatch_render_option(cls):
+        # WTForms inspects render_option's signature on every render to support older
+        # overrides; ours has the current one.
+        return cls.render_option

@@ -175,3 +175,24 @@ def test_admin_user_search(client, world, login):
     assert "Coordinator B" in page and "Coordinator A" not in page
     page = client.get("/admin/users?q=coord.a@example.org").get_data(as_text=True)
     assert "Coordinator A" in page and "Coordinator B" not in page
+
+
+@pytest.mark.parametrize("who,shown,hidden", [
+    ("volunteer", ["My training", "My profile", "My families", "Themabijeenkomsten"],
+     ["Families", "Messages", "Message texts", "Privacy"]),
+    ("coord_a", ["Volunteers", "Families", "Matches", "Messages", "Parent groups", "Privacy"],
+     ["My training", "Message texts", "Users"]),
+    ("admin", ["Families", "Message texts", "Users"], ["My training", "My profile"]),
+])
+def test_main_menu_shows_each_role_its_areas(client, world, login, who, shown, hidden):
+    def menu(lang):
+        page = client.get(f"/dashboard?lang={lang}").get_data(as_text=True)
+        items = page.split('class="navbar-nav')[1].split("</ul>")[0].split('class="nav-link')
+        return [item.split("</a>")[0].split("</i>")[-1] for item in items[1:]]
+    login(getattr(world, who).email)
+    labels = menu("en")
+    assert all(label in labels for label in shown), labels
+    assert not any(label in labels for label in hidden), labels
+    # the menu is kept per role and language: in Arabic it is the same items, translated
+    arabic = menu("ar")
+    assert len(arabic) == len(labels) and not set(shown) & set(arabic), arabic

@@ -232,6 +232,91 @@ def test_list_paginates(app, client, world, coord_a):
     assert client.get("/families?page=9").status_code == 404
 
 
+def _rows(page: str) -> list[str]:
+    return page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+
+
+def test_list_rows_show_what_the_family_record_says_in_list_order(app, client, world, coord_a):
+    from webapp.models.base import utcnow
+    year = date.today().year
+    old = make_family(world.prog_a, world.coord_a, needs=["school", "leisure", "digital",
+                                                        "puberty"], parents=[
+        {"name": "Amal", "gender": "f", "languages": [{"code": "ar", "level": "native"},
+                                                       {"code": "nl", "level": "basic"}],
+         "dutch_level": "A1", "can_read": "yes"},
+        {"name": "Yusuf", "gender": "m", "languages": [{"code": "ku", "level": "native"}],
+         "dutch_level": "A0", "can_read": "no"}],
+        children=[{"birth_year": year - 2, "birth_month": 1, "gender": "f"},
+                  {"birth_year": year - 9, "birth_month": 1, "gender": "m"}])
+    urgent = make_family(world.prog_a, world.coord_a, urgency=2, matching=False)
+    new = make_family(world.prog_a, world.coord_a, children=[])
+    for family, weeks in ((old, 20), (urgent, 1), (new, 2)):
+        family.requests[0].waiting_since = utcnow() - timedelta(weeks=weeks)
+    db.session.commit()
+    rows = _rows(client.get("/families?lang=en").get_data(as_text=True))
+    # urgent first, then the longest waiting
+    assert [next(f.reference for f in (old, urgent, new) if f.reference in r) for r in rows] \
+        == [urgent.reference, old.reference, new.reference]
+    first, second, third = rows
+    assert "Urgent" in first and "Given" not in first  # no consent for matching
+    assert "Amal, Yusuf" in second and "9, 2" in second  # parents in order, oldest child first
+    assert "Arabic, Dutch, Kurdish" in second
+    assert "(+1)" in second and "Waiting" in second and "4 months" in second
+    assert "Given" in second
+    assert "—" in third and "2 weeks" in third
+
+
+def test_list_labels_follow_the_language_of_each_request(client, world, coord_a):
+    make_family(world.prog_a, world.coord_a)
+    english = client.get("/families?lang=en").get_data(as_text=True)
+    arabic = client.get("/families?lang=ar").get_data(as_text=True)
+    assert "Waiting" in _rows(english)[0] and "Arabic" in _rows(english)[0]
+    assert "Waiting" not in _rows(arabic)[0] and "Arabic" not in _rows(arabic)[0]
+    assert 'dir="rtl"' in arabic and "Any language" not in arabic
+    assert "Any language" in client.get("/families?lang=en").get_data(as_text=True)
+
+
+def test_list_second_page_continues_where_the_first_ended(app, client, world, coord_a):
+    app.config["PAGE_SIZE"] = 2
+    families = [make_family(world.prog_a, world.coord_a) for _ in range(5)]
+    seen = []
+    for n in (1, 2, 3):
+        page = client.get(f"/families?page={n}&lang=en").get_data(as_text=True)
+        assert f"Page {n} of 3" in page
+        seen += [f.reference for r in _rows(page) for f in families if f.reference in r]
+    assert sorted(seen) == sorted(f.reference for f in families) and len(set(seen)) == 5
+    assert client.get("/families?page=4").status_code == 404
+    assert client.get("/families?page=0").status_code == 200  # read as the first page
+
+
+def test_fast_select_renders_what_wtforms_renders():
+    from markupsafe import Markup
+    from wtforms import Form, SelectField
+    from wtforms.widgets import Select
+
+    from webapp.widgets import FastSelect
+
+    class Plain(Form):
+        pick = SelectField(choices=[("", "Any"), ("a&b", "<A & B>"), ("c", "C")])
+
+    class Fast(Form):
+        pick = SelectField(choices=[("", "Any"), ("a&b", "<A & B>"), ("c", "C")],
+                           widget=FastSelect())
+
+    def options(html):
+        import re
+        return sorted(re.findall(r"<option([^>]*)>([^<]*)</option>", str(html)))
+
+    from werkzeug.datastructures import MultiDict
+    for data in ({}, {"pick": "a&b"}, {"pick": "c"}):
+        plain, fast = Plain(MultiDict(data)), Fast(MultiDict(data))
+        assert isinstance(fast.pick(), Markup)
+        assert [(sorted(a.split()), label) for a, label in options(plain.pick())] == \
+            [(sorted(a.split()), label) for a, label in options(fast.pick())]
+        assert "&lt;A &amp; B&gt;" in fast.pick() and 'value="a&amp;b"' in fast.pick()
+    assert Select.render_option is not FastSelect.render_option
+
+
 # --- page, edit, enrolment, status --------------------------------------------------------
 
 def test_family_page_shows_history_and_is_audited(client, world, coord_a):

@@ -283,3 +283,15 @@ def test_pages_render_for_the_coordinator(w, client):
     assert r.status_code == 200  # errors shown, nothing stored
     from webapp.models.groups import GroupRound
     assert db.session.execute(db.select(db.func.count(GroupRound.id))).scalar_one() == 1
+
+
+def test_no_group_round_in_a_programme_that_is_not_for_parent_groups(w, client):
+    """Home-Start is (made) the coordinator's own programme, but it has no parent groups."""
+    w.coord.programmes.append(w.homestart)
+    db.session.commit()
+    login(client, "vw@example.org")
+    url = f"/groups/programmes/{w.homestart.id}/rounds/new"
+    assert client.get(url).status_code == 404
+    assert client.post(url, data={"name": "Round", "place": "Buurthuis"}).status_code == 404
+    from webapp.models.groups import GroupRound
+    assert db.session.execute(db.select(db.func.count(GroupRound.id))).scalar_one() == 0

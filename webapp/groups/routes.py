@@ -67,6 +67,8 @@ def index():
 @staff_required
 def round_new(programme_id: int):
     programme = get_programme_or_404(programme_id)
+    if programme not in _group_programmes():  # parent groups only, in an active programme
+        abort(404)
     form = RoundForm()
     if request.method == "GET":
         form.municipality.data = programme.municipality
