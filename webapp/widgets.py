@@ -7,8 +7,11 @@ signature on every render).
 """
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms.widgets import Select
+
+
+_OPTION = Markup('<option%s value="%s">%s</option>')
 
 
 class FastSelect(Select):
@@ -19,9 +22,9 @@ class FastSelect(Select):
         if kwargs or choice.render_kw:
             return super().render_option(choice, **kwargs)
         value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-        selected = " selected" if choice.selected else ""
-        label = choice.label or choice.value
-        return Markup(f'<option{selected} value="{escape(value)}">{escape(label)}</option>')
+        # Markup's % escapes every argument (the value and the label are data)
+        return _OPTION % (" selected" if choice.selected else "", value,
+                          choice.label or choice.value)
 
     @classmethod
     def _dispatch_render_option(cls):
