@@ -410,6 +410,18 @@ def test_family_list_queries_do_not_grow(app, world, client, login):
     assert many == few, (few, many)
 
 
+@pytest.mark.parametrize("query", ["", "?language=ar", "?readiness=not_ready"])
+def test_volunteer_list_queries_do_not_grow(app, world, client, login, query):
+    login(world.coord_a.email)
+
+    def add(n, offset):
+        for i in range(n):
+            make_volunteer(make_user(f"vq{offset + i}@example.org", name=f"VQ {offset + i}"),
+                           [world.prog_a, world.prog_a2])
+    few, many = _grow(world, client, "/volunteers" + query, add)
+    assert many == few, (few, many)
+
+
 def test_dashboard_queries_do_not_grow(app, known, client, login):
     login(known.world.coord_a.email)
     url = f"/dashboard/programmes/{known.world.prog_a.id}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import audit, vocab
 from ..access import visible_programme_ids, visible_volunteer_ids
@@ -63,11 +64,12 @@ class VolunteerPage(ListPage):
     readiness: dict = field(default_factory=dict)
 
 
-def filtered(user: User, f: Filters) -> tuple[list[Volunteer], dict]:
-    """The volunteers ``user`` may see that match ``f``, sorted by name, and their readiness
-    for the user's programmes (volunteer id → programme id → readiness)."""
+def _query(user: User, f: Filters):
+    """The volunteers ``user`` may see that match ``f`` (all filters but readiness), by
+    name. Languages and dagdelen are JSON: a portable ``LIKE`` on the serialised codes."""
     query = (db.select(Volunteer).join(User, Volunteer.user_id == User.id)
-             .where(Volunteer.id.in_(visible_volunteer_ids(user))).order_by(User.name))
+             .where(Volunteer.id.in_(visible_volunteer_ids(user)))
+             .order_by(User.name, Volunteer.id))
     if f.q:
         query = query.where(db.or_(User.name.ilike(f"%{f.q}%"),
                                    User.email_index == blind_index(f.q)))
@@ -83,30 +85,57 @@ def filtered(user: User, f: Filters) -> tuple[list[Volunteer], dict]:
         query = query.where(Volunteer.status.in_(("active", "paused")))
     elif f.status != "all":
         query = query.where(Volunteer.status == f.status)
-    volunteers = list(db.session.execute(query).scalars())
-    if f.language:
-        volunteers = [v for v in volunteers if f.language in (v.languages or {})
-                      or (f.language == "nl" and v.dutch_level)]
+    if f.language:  # a key of the languages map; Dutch also through the Dutch level
+        speaks = db.cast(Volunteer.languages, db.String).like(f'%"{f.language}"%')
+        if f.language == "nl":
+            speaks = db.or_(speaks, db.func.coalesce(Volunteer.dutch_level, "") != "")
+        query = query.where(speaks)
     if f.dagdeel:
-        volunteers = [v for v in volunteers if f.dagdeel in (v.dagdelen or [])]
+        query = query.where(db.cast(Volunteer.dagdelen, db.String).like(f'%"{f.dagdeel}"%'))
+    return query
+
+
+def _loaded(query):
+    """``query`` loading what the list and the readiness rules read of each volunteer."""
+    return query.options(contains_eager(Volunteer.user), selectinload(Volunteer.programmes))
+
+
+def _readiness(user: User, f: Filters, volunteers: list[Volunteer]) -> dict:
+    """Readiness of ``volunteers`` for the user's programmes (or the filtered one)."""
     mine = visible_programme_ids(user)
     if f.programme:
         mine = mine & {f.programme}
     results = readiness_for(volunteers)
-    results = {vid: {pid: r for pid, r in per.items() if pid in mine}
-               for vid, per in results.items()}
+    return {vid: {pid: r for pid, r in per.items() if pid in mine}
+            for vid, per in results.items()}
+
+
+def filtered(user: User, f: Filters) -> tuple[list[Volunteer], dict]:
+    """All volunteers ``user`` may see that match ``f``, sorted by name, and their readiness
+    for the user's programmes (volunteer id → programme id → readiness)."""
+    volunteers = list(db.session.execute(_loaded(_query(user, f))).scalars())
+    results = _readiness(user, f, volunteers)
     if f.readiness:
         volunteers = [v for v in volunteers if summary(results[v.id]) == f.readiness]
     return volunteers, results
 
 
 def page_of(user: User, f: Filters, page: int) -> ListPage:
-    volunteers, results = filtered(user, f)
+    """One page of the list. Readiness is worked out for the page's volunteers only, unless
+    the list is filtered on readiness (then for every volunteer that passes the others)."""
     per_page = current_app.config["PAGE_SIZE"]
     start = page_start(page, per_page)
-    items = volunteers[start:start + per_page]
-    return VolunteerPage.checked(items=items, page=page, per_page=per_page,
-                                 total=len(volunteers),
+    if f.readiness:
+        volunteers, results = filtered(user, f)
+        items, total = volunteers[start:start + per_page], len(volunteers)
+    else:
+        query = _query(user, f)
+        total = db.session.execute(db.select(db.func.count()).select_from(
+            query.order_by(None).subquery())).scalar_one()
+        items = list(db.session.execute(
+            _loaded(query).limit(per_page).offset(start)).scalars())
+        results = _readiness(user, f, items)
+    return VolunteerPage.checked(items=items, page=page, per_page=per_page, total=total,
                                  readiness={v.id: results[v.id] for v in items})
 
 
