@@ -217,3 +217,52 @@ def test_flag_defaults_on_outside_tests(tmp_path, migrated_sqlite, monkeypatch):
     assert create_app(cfg).config["REQUIRE_2FA_STAFF"] is True
     monkeypatch.setenv("KOPPEL_REQUIRE_2FA_STAFF", "0")
     assert create_app(cfg).config["REQUIRE_2FA_STAFF"] is False
+
+
+def test_admin_resets_a_lost_second_factor_after_a_confirmation(app, world, client):
+    from webapp.models import AuditEntry
+    _enable(client, world.coord_a.email, world.password)  # the coordinator's own browser
+    admin = app.test_client()
+    admin.post("/login", data={"email": world.org_admin.email, "password": world.password})
+    page = admin.get("/admin/users?lang=en").get_data(as_text=True)
+    form = page.split(f'/admin/users/{world.coord_a.id}/second-factor/reset')[1].split("</form>")[0]
+    assert "checked that it is really them" in form and "Reset two-step login" in form
+    resp = admin.post(f"/admin/users/{world.coord_a.id}/second-factor/reset?lang=en",
+                      follow_redirects=True)
+    assert "Two-step login is reset for Coordinator A" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert not db.session.get(User, world.coord_a.id).has_totp
+    assert client.get("/dashboard").status_code == 302  # logged out everywhere
+    entries = db.session.execute(db.select(AuditEntry).filter_by(
+        object_type="user", object_id=str(world.coord_a.id))).scalars().all()
+    assert ("second factor reset by an administrator", world.org_admin.id) in [
+        (e.reason, e.user_id) for e in entries if e.fields == ["totp"]]
+    # done once: now there is nothing to reset, and no button
+    again = admin.post(f"/admin/users/{world.coord_a.id}/second-factor/reset?lang=en",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "has no two-step login to reset" in again
+    assert f"/admin/users/{world.coord_a.id}/second-factor/reset" not in again
+
+
+def test_second_factor_reset_is_refused_outside_the_admins_organisation(app, world, client):
+    _enable(client, world.coord_b.email, world.password)
+    admin = app.test_client()
+    admin.post("/login", data={"email": world.org_admin.email, "password": world.password})
+    assert admin.post(f"/admin/users/{world.coord_b.id}/second-factor/reset").status_code == 404
+    assert admin.post("/admin/users/99999/second-factor/reset").status_code == 404
+    coordinator = app.test_client()
+    coordinator.post("/login", data={"email": world.coord_a.email, "password": world.password})
+    assert coordinator.post(
+        f"/admin/users/{world.coord_b.id}/second-factor/reset").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(User, world.coord_b.id).has_totp
+    assert client.get("/dashboard").status_code == 200  # coordinator B still logged in
+
+
+def test_an_admin_cannot_reset_their_own_second_factor_here(app, world, client):
+    _enable(client, world.org_admin.email, world.password)
+    resp = client.post(f"/admin/users/{world.org_admin.id}/second-factor/reset?lang=en",
+                       follow_redirects=True)
+    assert "under My account" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, world.org_admin.id).has_totp

@@ -50,6 +50,28 @@ def set_active(user_id: int):
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 
+@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@admin_required
+def reset_second_factor(user_id: int):
+    """Someone lost their phone and their recovery codes: switch their two-step login off
+    (after the admin checked who is asking), log them out everywhere; audited."""
+    from ..auth.account import reset_second_factor as reset
+    user = db.session.get(User, user_id)
+    if user is None or not can_manage_organisation(current_user, user.organisation_id):
+        abort(404)
+    back = redirect(url_for("admin.users", q=request.args.get("q", "")))
+    if user.id == current_user.id:
+        flash(_("Change your own two-step login under My account."), "danger")
+        return back
+    if user.totp_enabled_at is None:
+        flash(_("%(name)s has no two-step login to reset.", name=user.name), "info")
+        return back
+    reset(user, reason="second factor reset by an administrator")
+    flash(_("Two-step login is reset for %(name)s, who is logged out everywhere. They set it "
+            "up again at their next login.", name=user.name), "success")
+    return back
+
+
 @bp.route("/organisations")
 @admin_required
 def organisations():
