@@ -151,6 +151,36 @@ def test_volunteer_is_due_24_months_after_leaving(papp, world):
     assert [i.id for i in enforce_retention(dry_run=True, now=boundary).volunteers] == [vol.id]
 
 
+def test_unconfirmed_self_registration_is_due_30_days_after_registering(papp, world):
+    from webapp.privacy.lifecycle import UNCONFIRMED_DAYS
+    registered = datetime(2026, 3, 1, 12, 0)
+    never = make_volunteer(make_user("never@example.org", name="Never Confirmed"),
+                           [world.prog_a])
+    imported = make_volunteer(make_user("imported@example.org", name="Imported"),
+                              [world.prog_a])
+    for vol, source in ((never, "registration"), (imported, "import")):
+        vol.source, vol.created_at, vol.user.email_confirmed_at = source, registered, None
+    db.session.commit()
+    boundary = registered + timedelta(days=UNCONFIRMED_DAYS)
+    assert not enforce_retention(dry_run=True, now=boundary - timedelta(seconds=1)).volunteers
+    due = enforce_retention(dry_run=True, now=boundary).volunteers
+    assert [i.id for i in due] == [never.id]  # not an imported volunteer: a coordinator's
+    assert due[0].organisation_ids == [world.org_a.id]
+    report = enforce_retention(now=boundary)
+    assert report.anonymised_volunteers == 1
+    db.session.expire_all()
+    gone = db.session.get(Volunteer, never.id)
+    assert gone.anonymised_at is not None and gone.user.name != "Never Confirmed"
+    assert not gone.user.active and User.by_email("never@example.org") is None
+    assert db.session.get(Volunteer, imported.id).anonymised_at is None
+    # confirmed in time: never due
+    late = make_volunteer(make_user("late@example.org"), [world.prog_a])
+    late.source, late.created_at = "registration", registered
+    db.session.commit()
+    assert late.id not in [i.id for i in enforce_retention(
+        dry_run=True, now=boundary + timedelta(days=400)).volunteers]
+
+
 def test_retention_is_idempotent(papp, world):
     fam, vol = _scenario(world)
     vol.status, vol.left_at = "left", ENDED

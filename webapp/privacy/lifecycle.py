@@ -18,7 +18,7 @@ import copy
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -54,6 +54,9 @@ from ..models.privacy import LegalHold
 
 DEFAULT_FAMILY_MONTHS = 12
 DEFAULT_VOLUNTEER_MONTHS = 24
+# A self-registration whose e-mail address was never confirmed is kept this long (the
+# confirmation link lasts 48 hours; a new one can be asked for by registering again).
+UNCONFIRMED_DAYS = 30
 RETENTION = "retention"
 PENDING_MESSAGE_STATUSES = ("queued", "retrying", "manual")
 
@@ -507,7 +510,24 @@ def volunteers_due(now: datetime) -> list[DueItem]:
         if due_at <= now:
             due.append(DueItem("volunteer", vid, volunteer_ref(vid), _ym(left_at),
                                due_at.date(), sorted(orgs)))
-    return due
+    return due + unconfirmed_due(now, progs, prog_org)
+
+
+def unconfirmed_due(now: datetime, progs: dict[int, set[int]], prog_org: dict[int, int]
+                    ) -> list[DueItem]:
+    """Self-registrations whose address was not confirmed within :data:`UNCONFIRMED_DAYS`:
+    the person never started, and the address may not even be theirs."""
+    cutoff = now - timedelta(days=UNCONFIRMED_DAYS)
+    rows = db.session.execute(db.select(Volunteer.id, Volunteer.created_at)
+                              .join(User, User.id == Volunteer.user_id)
+                              .where(Volunteer.anonymised_at.is_(None),
+                                     Volunteer.source == "registration",
+                                     User.email_confirmed_at.is_(None),
+                                     Volunteer.created_at <= cutoff)).all()
+    return [DueItem("volunteer", vid, volunteer_ref(vid), _ym(created),
+                    (created + timedelta(days=UNCONFIRMED_DAYS)).date(),
+                    sorted({prog_org[p] for p in progs.get(vid, ()) if p in prog_org}))
+            for vid, created in sorted(rows)]
 
 
 def enforce_retention(*, dry_run: bool = False, now: datetime | None = None) -> RetentionReport:
