@@ -71,20 +71,23 @@ def parse_postcode(value: str) -> tuple[str, str | None] | None:
     return m.group(1), letters
 
 
-_TRANSLATED: dict[tuple[int, str], dict] = {}
+_TRANSLATED: dict[tuple[int, str], tuple[dict, dict]] = {}
 
 
 def translated(mapping: dict) -> dict:
-    """``mapping`` with its lazy labels translated into the current locale, as plain strings.
+    """``mapping`` (one of the vocabularies above) with its lazy labels translated into the
+    current locale, as plain strings.
 
     Cached per vocabulary and locale: a list page looks labels up for every row, and a lazy
-    label is translated again each time it is printed or escaped."""
+    label is translated again each time it is printed or escaped. The cache keeps the
+    vocabulary itself alive, so its ``id`` can never be reused by another dict."""
     from flask_babel import get_locale
     key = (id(mapping), str(get_locale() or ""))
-    labels = _TRANSLATED.get(key)
-    if labels is None:
-        labels = _TRANSLATED[key] = {code: str(label) for code, label in mapping.items()}
-    return labels
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = _TRANSLATED[key] = (mapping, {code: str(label)
+                                              for code, label in mapping.items()})
+    return found[1]
 
 
 _CHOICES: dict[tuple[str, str], list] = {}
