@@ -455,3 +455,29 @@ def test_figures_on_postgresql(pg_app):
                                 "password": known.world.password})
     page = client.get(f"/dashboard/programmes/{known.world.prog_a.id}").get_data(as_text=True)
     assert 'data-figure="waiting">3<' in page
+
+
+def test_bar_chart_mirrors_right_to_left():
+    from webapp.dashboard.charts import WIDTH, bar_chart
+    rows = [("Arabic", [4, 2]), ("Tigrinya", [0, 1])]
+    ltr = bar_chart("c", rows, ["Families", "Volunteers"])
+    rtl = bar_chart("c", rows, ["Families", "Volunteers"], rtl=True)
+    assert rtl.axis_x == WIDTH - ltr.axis_x
+    for a, b in zip(ltr.bars, rtl.bars):
+        assert b.width == a.width and b.y == a.y
+        assert a.x == ltr.axis_x and b.x + b.width == rtl.axis_x  # bars grow from the axis
+        assert b.text_x == WIDTH - a.text_x  # the number sits at the bar's far end
+    for a, b in zip(ltr.labels, rtl.labels):
+        assert b.x == WIDTH - a.x and a.x < ltr.axis_x < rtl.axis_x < b.x
+    assert (ltr.label_anchor, ltr.value_anchor, rtl.label_anchor, rtl.value_anchor) == (
+        "end", "start", "start", "end")
+    assert [i.box_x + 14 for i in rtl.legend] == [WIDTH - i.box_x for i in ltr.legend]
+
+
+def test_dashboard_charts_are_mirrored_on_arabic_pages(app, known, client, login):
+    login(known.world.coord_a.email)
+    url = f"/dashboard/programmes/{known.world.prog_a.id}"
+    english = client.get(url + "?lang=en").get_data(as_text=True)
+    arabic = client.get(url + "?lang=ar").get_data(as_text=True)
+    assert '<line x1="190"' in english and '<line x1="450"' in arabic
+    assert english.count('text-anchor="end"') < arabic.count('text-anchor="end"')
