@@ -257,17 +257,44 @@ def test_municipality_csv_counts_only_with_suppression(app, known, client, login
     text = resp.get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["section", "group", "group name", "measure", "count"]
-    body = {(r[0], r[1], r[3]): r[4] for r in rows[1:]}
+    *data, note = rows[1:]
+    assert note[0] == "note" and "worked out by subtraction" in note[2]
+    body = {(r[0], r[1], r[3]): r[4] for r in data}
     assert body[("training_funnel", "registered", "volunteers")] == "8"
     assert body[("training_funnel", "vog", "volunteers")] == "5"
     assert body[("training_funnel", "ready", "volunteers")] == "<5"  # 4
     assert body[("summary", "all", "families_waiting")] == "<5"  # 3
-    assert body[("volunteer_background", "no", "volunteers")] == "6"
+    # 6 without a refugee background and 2 with: 8 registered minus 6 would give the 2 away
+    assert body[("volunteer_background", "yes", "volunteers")] == "<5"
+    assert body[("volunteer_background", "no", "volunteers")] == "x"
     assert body[("family_origin", "not_recorded", "enrolled")] == "<5"
-    for r in rows[1:]:  # no count under 5 is ever shown
-        assert r[4] == "<5" or int(r[4]) >= 5, r
+    for r in data:  # no count under 5 is ever shown
+        assert r[4] in ("<5", "x") or int(r[4]) >= 5, r
     for secret in ("Amal", "Karim", "Ready Two", "Volunteer V", "Kooilaan", "2316"):
         assert secret not in text
+
+
+def test_one_small_cell_in_a_set_that_adds_up_hides_another():
+    from webapp.dashboard.stats import suppress_rows
+    rows = [("volunteer_background", "yes", "volunteers", 2),
+            ("volunteer_background", "no", "volunteers", 9),
+            ("volunteer_origin", "SY", "volunteers", 3),
+            ("volunteer_origin", "ER", "volunteers", 1),
+            ("volunteer_origin", "not_recorded", "volunteers", 20),
+            ("family_origin", "SY", "waiting", 7), ("family_origin", "ER", "waiting", 6),
+            ("family_origin", "AF", "waiting", 2),
+            ("language", "ar", "families_waiting", 3), ("language", "ti", "families_waiting", 8),
+            ("summary", "all", "families_waiting", 15)]
+    shown = {(s, g, m): t for s, g, m, t in suppress_rows(rows)}
+    assert shown[("volunteer_background", "no", "volunteers")] == "x"
+    # two small cells already: their sum is all a total gives away, nothing more is hidden
+    assert shown[("volunteer_origin", "not_recorded", "volunteers")] == "20"
+    # the smallest other cell is the one hidden
+    assert (shown[("family_origin", "ER", "waiting")], shown[("family_origin", "SY", "waiting")],
+            shown[("family_origin", "AF", "waiting")]) == ("x", "7", "<5")
+    # languages overlap (a family can speak several): not a set that adds up
+    assert shown[("language", "ti", "families_waiting")] == "8"
+    assert shown[("summary", "all", "families_waiting")] == "15"
 
 
 def test_municipality_rows_are_exact_before_suppression(app, known):

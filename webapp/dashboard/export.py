@@ -1,6 +1,8 @@
 """The aggregated, anonymised CSV for the municipality: counts only, with small-cell
-suppression (any count under 5 is written as "<5"). Codes identify the groups, so the file
-reads the same in every interface language; the header and group names are translated."""
+suppression (any count under 5 is written as "<5", and where one small cell could be worked
+out from a total, another cell of the same set is hidden as "x"; a last row says so). Codes
+identify the groups, so the file reads the same in every interface language; the header and
+group names are translated."""
 from __future__ import annotations
 
 import csv
@@ -41,7 +43,10 @@ def municipality_csv(scope: stats.Scope, today: date) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([_("section"), _("group"), _("group name"), _("measure"), _("count")])
-    for section, code, measure, n in stats.municipality_rows(scope, today):
-        writer.writerow([section, code, _safe(_group_name(section, code)), measure,
-                         stats.suppress(n)])
+    for section, code, measure, shown in stats.suppress_rows(
+            stats.municipality_rows(scope, today)):
+        writer.writerow([section, code, _safe(_group_name(section, code)), measure, shown])
+    writer.writerow(["note", "", _safe(_("<5: fewer than 5. x: hidden, so that a group of "
+                                         "fewer than 5 cannot be worked out by subtraction.")),
+                     "", ""])
     return out.getvalue()

@@ -482,9 +482,35 @@ def suppress(n: int) -> str:
     return "<5" if n < SMALL_CELL else str(int(n))
 
 
+HIDDEN = "x"  # a count of 5 or more hidden so that a small one cannot be worked out
+# Sections whose groups do not overlap, so their counts add up to a total that is shown
+# elsewhere (all volunteers, all waiting families, all matches): one small cell in such a
+# set could be worked out by subtraction.
+PARTITIONS = ("volunteers", "volunteer_background", "volunteer_origin", "family_origin",
+              "family_language", "time_to_match")
+
+
+def suppress_rows(rows: list[tuple[str, str, str, int]]) -> list[tuple[str, str, str, str]]:
+    """:func:`suppress` for every row, plus secondary suppression: where a set of groups
+    that add up to a known total has exactly one small cell, its smallest other cell is
+    hidden too (:data:`HIDDEN`), so that neither can be worked out from the total."""
+    shown = [suppress(n) for *_key, n in rows]
+    sets: dict[tuple[str, str], list[int]] = {}
+    for i, (section, _code, measure, _n) in enumerate(rows):
+        if section in PARTITIONS:
+            sets.setdefault((section, measure), []).append(i)
+    for members in sets.values():
+        small = [i for i in members if rows[i][3] < SMALL_CELL]
+        others = [i for i in members if rows[i][3] >= SMALL_CELL]
+        if len(small) == 1 and others:
+            shown[min(others, key=lambda i: (rows[i][3], i))] = HIDDEN
+    return [(section, code, measure, text)
+            for (section, code, measure, _n), text in zip(rows, shown)]
+
+
 def municipality_rows(scope: Scope, today: date) -> list[tuple[str, str, str, int]]:
     """Counts only, as (section, group code, measure, count): no personal data, no times,
-    no free text. Apply :func:`suppress` before showing them to anyone outside."""
+    no free text. Apply :func:`suppress_rows` before showing them to anyone outside."""
     pool = volunteer_pool(scope, today)
     facts = _request_facts(scope, today)
     rows: list[tuple[str, str, str, int]] = [
