@@ -85,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     def inject_locale():
         lang = str(get_locale() or "nl")
         return {"lang": lang, "text_dir": text_direction(lang),
+                "list_sep": "، " if lang == "ar" else ", ",  # the Arabic comma on Arabic pages
                 "has_endpoint": lambda name: name in app.view_functions,
                 "main_menu": main_menu,
                 "languages": [("nl", "Nederlands"), ("en", "English"), ("ar", "العربية")]}

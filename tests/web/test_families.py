@@ -276,6 +276,17 @@ def test_list_labels_follow_the_language_of_each_request(client, world, coord_a)
     assert "Any language" in client.get("/families?lang=en").get_data(as_text=True)
 
 
+def test_lists_on_arabic_pages_use_the_arabic_comma(client, world, coord_a):
+    make_family(world.prog_a, world.coord_a, parents=[
+        {"name": "Amal", "gender": "f", "languages": [{"code": "ar", "level": "native"},
+                                                       {"code": "ku", "level": "good"}],
+         "dutch_level": "A1", "can_read": "yes"},
+        {"name": "Yusuf", "gender": "m", "languages": [], "dutch_level": "A0",
+         "can_read": "no"}])
+    assert "Amal، Yusuf" in _rows(client.get("/families?lang=ar").get_data(as_text=True))[0]
+    assert "Amal, Yusuf" in _rows(client.get("/families?lang=en").get_data(as_text=True))[0]
+
+
 def test_list_second_page_continues_where_the_first_ended(app, client, world, coord_a):
     app.config["PAGE_SIZE"] = 2
     families = [make_family(world.prog_a, world.coord_a) for _ in range(5)]
