@@ -17,7 +17,7 @@ from functools import lru_cache
 from ..crypto import blind_index
 from ..extensions import db
 from ..models import Child, Consent, Family, FamilyRequest, Parent, Programme
-from ..models.base import utcnow
+from ..models.base import code_pattern, has_code, utcnow
 from ..pagination import ListPage, page_start
 
 ACTIVE = ("waiting", "matched")
@@ -48,12 +48,12 @@ def _conditions(programme_ids: set[int], f: Filters, now: datetime
     if f.status:
         shape.append("status")
         params["status"] = f.status
-    if f.need:  # JSON lists: a portable LIKE on the serialised list of short codes
+    if f.need:
         shape.append("need")
-        params["need"] = f'%"{f.need}"%'
+        params["need"] = code_pattern(f.need)
     if f.language:
         shape.append("language")
-        params["language"] = f'%"{f.language}"%'
+        params["language"] = code_pattern(f.language)
     if f.waited_weeks:
         shape.append("waited")
         params["waited_before"] = now - timedelta(weeks=f.waited_weeks)
@@ -83,10 +83,10 @@ def _ids_statement(shape: tuple[str, ...]):
                         else _req.status.in_(ACTIVE))
     if "need" in shape:
         query = query.where(_req.family_id.in_(db.select(_fam.id).where(
-            db.cast(_fam.needs, db.String).like(db.bindparam("need")))))
+            has_code(_fam.needs, db.bindparam("need")))))
     if "language" in shape:
         query = query.where(_req.family_id.in_(db.select(_par.family_id).where(
-            db.cast(_par.languages, db.String).like(db.bindparam("language")))))
+            has_code(_par.languages, db.bindparam("language")))))
     if "waited" in shape:
         query = query.where(_req.waiting_since <= db.bindparam("waited_before"))
     if "name" in shape:

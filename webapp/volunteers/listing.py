@@ -14,6 +14,7 @@ from ..access import visible_programme_ids, visible_volunteer_ids
 from ..crypto import blind_index
 from ..extensions import db
 from ..models import User, Volunteer, volunteer_programmes
+from ..models.base import code_pattern, has_code
 from ..pagination import ListPage, page_start
 from .readiness import readiness_for, summary
 
@@ -66,7 +67,7 @@ class VolunteerPage(ListPage):
 
 def _query(user: User, f: Filters):
     """The volunteers ``user`` may see that match ``f`` (all filters but readiness), by
-    name. Languages and dagdelen are JSON: a portable ``LIKE`` on the serialised codes."""
+    name."""
     query = (db.select(Volunteer).join(User, Volunteer.user_id == User.id)
              .where(Volunteer.id.in_(visible_volunteer_ids(user)))
              .order_by(User.name, Volunteer.id))
@@ -86,12 +87,12 @@ def _query(user: User, f: Filters):
     elif f.status != "all":
         query = query.where(Volunteer.status == f.status)
     if f.language:  # a key of the languages map; Dutch also through the Dutch level
-        speaks = db.cast(Volunteer.languages, db.String).like(f'%"{f.language}"%')
+        speaks = has_code(Volunteer.languages, code_pattern(f.language))
         if f.language == "nl":
             speaks = db.or_(speaks, db.func.coalesce(Volunteer.dutch_level, "") != "")
         query = query.where(speaks)
     if f.dagdeel:
-        query = query.where(db.cast(Volunteer.dagdelen, db.String).like(f'%"{f.dagdeel}"%'))
+        query = query.where(has_code(Volunteer.dagdelen, code_pattern(f.dagdeel)))
     return query
 
 
