@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import admin_required, can_manage_organisation
+from ..auth.account import reset_second_factor as reset_user_second_factor
 from ..auth.sessions import revoke_all
 from ..crypto import blind_index
 from ..extensions import db
@@ -55,7 +56,6 @@ def set_active(user_id: int):
 def reset_second_factor(user_id: int):
     """Someone lost their phone and their recovery codes: switch their two-step login off
     (after the admin checked who is asking), log them out everywhere; audited."""
-    from ..auth.account import reset_second_factor as reset
     user = db.session.get(User, user_id)
     if user is None or not can_manage_organisation(current_user, user.organisation_id):
         abort(404)
@@ -66,7 +66,7 @@ def reset_second_factor(user_id: int):
     if user.totp_enabled_at is None:
         flash(_("%(name)s has no two-step login to reset.", name=user.name), "info")
         return back
-    reset(user, reason="second factor reset by an administrator")
+    reset_user_second_factor(user, reason="second factor reset by an administrator")
     flash(_("Two-step login is reset for %(name)s, who is logged out everywhere. They set it "
             "up again at their next login.", name=user.name), "success")
     return back

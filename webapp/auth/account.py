@@ -255,11 +255,11 @@ def reset_two_factor_command(email: str) -> None:
     click.echo(f"two-step login reset for account {user.id}; all its sessions are logged out")
 
 
-def reset_second_factor(user, reason: str, by_user_id: int | None = None) -> None:
+def reset_second_factor(user, reason: str) -> None:
     """Switch ``user``'s two-step login off (lost phone and recovery codes), log them out
     everywhere and write it to the audit log; one commit. Staff must set it up again at
     their next login. Used by the admin screen and the command line."""
     disable(user)
     revoke_all(user)
-    audit.record("update", "user", user.id, fields=["totp"], reason=reason, user_id=by_user_id)
+    audit.record("update", "user", user.id, fields=["totp"], reason=reason)
     db.session.commit()

@@ -63,7 +63,6 @@ class BarChart:
     labels: list[RowLabel] = field(default_factory=list)
     series: list[tuple[str, str, str]] = field(default_factory=list)  # (name, colour, pattern)
     legend_y: int = 0
-    rtl: bool = False
     axis_x: int = LABEL_WIDTH
     label_anchor: str = "end"  # SVG text-anchor of the category names
     value_anchor: str = "start"  # and of the numbers at the bars
@@ -85,7 +84,7 @@ def bar_chart(chart_id: str, rows: list[tuple[str, list[int]]], series: list[str
     axis = WIDTH - LABEL_WIDTH if rtl else LABEL_WIDTH
     sign = -1 if rtl else 1  # the direction the bars grow in
     styles = [(name, *SERIES_STYLES[i % len(SERIES_STYLES)]) for i, name in enumerate(series)]
-    chart = BarChart(chart_id, WIDTH, height, legend_y=14, series=styles, rtl=rtl, axis_x=axis,
+    chart = BarChart(chart_id, WIDTH, height, legend_y=14, series=styles, axis_x=axis,
                      label_anchor="start" if rtl else "end",
                      value_anchor="end" if rtl else "start")
     for i, (name, colour, pattern) in enumerate(styles):

@@ -31,6 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .. import vocab
 from ..widgets import FastSelect
 from . import choices
+from .listing import Filters
 
 MAX_CHILD_AGE_YEARS = 25
 NOTE_MAX = 2000
@@ -478,7 +479,6 @@ class FamilyFilterForm(FlaskForm):
         """The filters as :class:`~webapp.families.listing.Filters`. A value that is not one
         of the choices still filters (and so finds nothing): a programme of another
         organisation shows no families rather than all of one's own."""
-        from .listing import Filters
         waited, programme = self.waited.data or "", self.programme.data or ""
         return Filters(status=self.status.data or None, language=self.language.data or None,
                        need=self.need.data or None,
