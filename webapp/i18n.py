@@ -48,6 +48,22 @@ def text_direction(lang: str) -> str:
         return "ltr"
 
 
+_PER_LANGUAGE: dict[tuple, object] = {}
+
+
+def per_language(key: tuple, build):
+    """``build()``, made once per ``key`` and language and kept: for labels, badges and
+    menus that are the same for everyone reading that language (every page shows some of
+    them many times). ``key`` must name what ``build`` makes from code only, never data."""
+    from flask_babel import get_locale
+    full = (*key, str(get_locale() or ""))
+    try:
+        return _PER_LANGUAGE[full]
+    except KeyError:
+        value = _PER_LANGUAGE[full] = build()
+        return value
+
+
 def install_template_gettext(app) -> None:
     """Templates translate through the request's catalogue, looked up once per request
     (and again only if the locale changes), instead of through Flask-Babel's full lookup

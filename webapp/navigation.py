@@ -4,8 +4,9 @@ The labels are translated once per role and language (every page shows the menu)
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+from .i18n import per_language
 
 STAFF = ("coordinator", "admin")
 # (endpoint, icon, label, roles); an item shows only where its endpoint exists.
@@ -23,16 +24,12 @@ MENU = (
      ("volunteer", "coordinator", "admin")),
     ("volunteers.my_profile", "bi-person-circle", _l("My profile"), ("volunteer",)),
 )
-_MENUS: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
 
 
 def main_menu(role: str) -> list[tuple[str, str, str]]:
     """(endpoint, icon, label) of the menu items ``role`` sees, labels translated."""
-    key = (current_app.name, role, str(get_locale() or ""))
-    items = _MENUS.get(key)
-    if items is None:
+    def build():
         views = current_app.view_functions
-        items = _MENUS[key] = [(endpoint, icon, str(label))
-                               for endpoint, icon, label, roles in MENU
-                               if role in roles and endpoint in views]
-    return items
+        return [(endpoint, icon, str(label)) for endpoint, icon, label, roles in MENU
+                if role in roles and endpoint in views]
+    return per_language(("main_menu", current_app.name, role), build)

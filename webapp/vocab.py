@@ -71,41 +71,24 @@ def parse_postcode(value: str) -> tuple[str, str | None] | None:
     return m.group(1), letters
 
 
-_TRANSLATED: dict[tuple[int, str], tuple[dict, dict]] = {}
+def translated(name: str) -> dict[str, str]:
+    """The vocabulary ``name`` (e.g. ``"LANGUAGES"``) with its labels translated into the
+    current language, as plain strings, made once per language: a list page looks labels up
+    for every row, and a lazy label is translated again each time it is printed."""
+    from .i18n import per_language
+    return per_language(("vocab", name), lambda: {code: str(label)
+                                                  for code, label in globals()[name].items()})
 
 
-def translated(mapping: dict) -> dict:
-    """``mapping`` (one of the vocabularies above) with its lazy labels translated into the
-    current locale, as plain strings.
-
-    Cached per vocabulary and locale: a list page looks labels up for every row, and a lazy
-    label is translated again each time it is printed or escaped. The cache keeps the
-    vocabulary itself alive, so its ``id`` can never be reused by another dict."""
-    from flask_babel import get_locale
-    key = (id(mapping), str(get_locale() or ""))
-    found = _TRANSLATED.get(key)
-    if found is None:
-        found = _TRANSLATED[key] = (mapping, {code: str(label)
-                                              for code, label in mapping.items()})
-    return found[1]
-
-
-_CHOICES: dict[tuple[str, str], list] = {}
-
-
-def translated_choices(choices, key: str | None = None) -> list[tuple[str, str]]:
-    """(value, label) choices of a select with the labels translated once, as plain strings.
-    Fixed lists can name a ``key``: they are then translated once per language."""
-    if key is None:
-        return [(value, str(label)) for value, label in choices]
-    from flask_babel import get_locale
-    cache_key = (key, str(get_locale() or ""))
-    found = _CHOICES.get(cache_key)
-    if found is None:
-        found = _CHOICES[cache_key] = [(value, str(label)) for value, label in choices]
-    return found
+def translated_choices(key: str, choices) -> list[tuple[str, str]]:
+    """The (value, label) choices of a fixed select named ``key``, labels translated once per
+    language, as plain strings."""
+    from .i18n import per_language
+    return per_language(("choices", key), lambda: [(value, str(label))
+                                                    for value, label in choices])
 
 
 def dagdeel_label(code: str) -> str:
     day, part = code.split("_")
     return f"{DAYS[day]} {PARTS[part]}"
+

@@ -46,7 +46,7 @@ def family_list():
     form.programme.choices = [("", _("All my programmes"))] + [(str(p.id), p.name)
                                                                for p in programmes]
     for field in (form.status, form.language, form.need, form.waited):
-        field.choices = vocab.translated_choices(field.choices, f"family_filter.{field.name}")
+        field.choices = vocab.translated_choices(f"family_filter.{field.name}", field.choices)
     form.validate()
     page = listing.page_of(programmes, form.filters(), request.args.get("page", 1, type=int),
                            current_app.config["PAGE_SIZE"])
