@@ -27,10 +27,10 @@ migrate: install translations
 	$(FLASK) db upgrade heads
 
 seed: migrate
-	$(FLASK) seed-demo
+	$(FLASK) seed-demo --if-empty
 
 run: seed
-	@echo "Koppel runs on http://127.0.0.1:5000 — demo logins: admin@demo.test, coordinator@demo.test, volunteer@demo.test (password: demo-password)"
+	@echo "Koppel runs on http://127.0.0.1:5000 — demo logins (on a database that was empty): admin@demo.test, coordinator@demo.test, volunteer@demo.test (password: demo-password)"
 	@echo "(the demo does not ask staff for a second factor; production does: see docs/security.md)"
 	KOPPEL_REQUIRE_2FA_STAFF=$${KOPPEL_REQUIRE_2FA_STAFF:-0} KOPPEL_LOG_FORMAT=$${KOPPEL_LOG_FORMAT:-text} \
 	  $(FLASK) run --host 127.0.0.1 --port 5000

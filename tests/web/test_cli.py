@@ -40,3 +40,16 @@ def test_seed_demo_fills_empty_db_and_refuses_real_users(app):
     db.session.commit()
     refused = runner.invoke(args=["seed-demo"])
     assert refused.exit_code == 1 and "real users" in refused.output
+
+
+def test_make_run_seed_step_starts_normally_on_a_real_database(app):
+    """`make run` runs `seed-demo --if-empty`: a real installation is served as it is."""
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["create-user", "--email", "beheer@home-start.example",
+                                  "--role", "admin"], input="purple otter lamp grid\n")
+    assert created.exit_code == 0, created.output
+    r = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert r.exit_code == 0 and "no demo is added" in r.output
+    assert User.by_email("coordinator@demo.test") is None
+    admin = User.by_email("beheer@home-start.example")
+    assert admin.role == "admin" and admin.organisation_id is None  # installation-wide
