@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-FLASK := $(VENV)/bin/flask --app wsgi
+# the local instance runs in development mode (links to http://127.0.0.1:5000); production
+# sets KOPPEL_BASE_URL and does not start without it (docs/deployment.md)
+FLASK := KOPPEL_ENV=$${KOPPEL_ENV:-development} $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 # PostgreSQL and Redis on this machine, used by the tests when they answer (skipped otherwise).
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test

@@ -46,7 +46,7 @@ def main() -> None:
     from load_test import PASSWORD, URL
     os.environ.update(json.loads(keyfile.read_text()))
     os.environ.update(DATABASE_URL=URL, KOPPEL_INSTANCE=str(instance), KOPPEL_LOG_FORMAT="text",
-                      KOPPEL_REQUIRE_2FA_STAFF="0")
+                      KOPPEL_REQUIRE_2FA_STAFF="0", KOPPEL_ENV="development")
     from webapp import create_app
     app = create_app()
     clients = {}

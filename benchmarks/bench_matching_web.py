@@ -202,8 +202,8 @@ def seed(n_volunteers: int, n_families: int, rng: random.Random,
                          "message_language": "ar", "pref_volunteer_gender": "any",
                          "pref_language": "dutch" if rng.random() < 0.3 else "none",
                          "preferred_dagdelen": rng.sample(DAGDELEN, 4),
-                         "needs": rng.sample(THEME_CODES, rng.randint(1, 3)),
-                         "urgency": rng.choices([0, 1, 2], weights=[8, 2, 1])[0]})
+                         "needs": rng.sample(THEME_CODES, rng.randint(1, 3))})
+        urgency = rng.choices([0, 1, 2], weights=[8, 2, 1])[0]  # the request's priority
         name = f"Parent {i}"
         parents.append({"id": fid, "family_id": fid, "position": 0, "name": name,
                         "name_index": blind_index(name), "gender": "f",
@@ -219,7 +219,7 @@ def seed(n_volunteers: int, n_families: int, rng: random.Random,
                          "recorded_at": now})
         code = rng.choices([c for c, _w in codes_weights], [w for _c, w in codes_weights])[0]
         requests.append({"id": fid, "family_id": fid, "programme_id": progs[code].id,
-                         "status": "waiting", "waiting_since": since, "priority": 0,
+                         "status": "waiting", "waiting_since": since, "priority": urgency,
                          "created_at": since})
         events.append({"request_id": fid, "to_status": "waiting", "at": since})
     bulk(Family.__table__, families)

@@ -47,7 +47,7 @@ def prepare(instance: Path, env: dict) -> None:
     app = create_app({"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": URL,
                       "ENCRYPTION_KEYS": [env["KOPPEL_ENCRYPTION_KEYS"]],
                       "INDEX_KEY": env["KOPPEL_INDEX_KEY"], "SECRET_KEY": env["SECRET_KEY"],
-                      "LOG_FORMAT": "text"})
+                      "LOG_FORMAT": "text", "KOPPEL_ENV": "development"})
     with app.app_context():
         upgrade(revision="heads")
         started = time.perf_counter()
@@ -113,7 +113,7 @@ def main() -> None:
                                        "SECRET_KEY": "load-secret-key-" + "x" * 32}))
     env = dict(os.environ, **json.loads(keyfile.read_text()))
     env.update(DATABASE_URL=URL, KOPPEL_INSTANCE=str(instance), KOPPEL_LOG_FORMAT="text",
-               KOPPEL_REQUIRE_2FA_STAFF="0")
+               KOPPEL_REQUIRE_2FA_STAFF="0", KOPPEL_ENV="development")
     if not args.skip_seed:
         prepare(instance, env)
     port = 8731

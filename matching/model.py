@@ -64,7 +64,6 @@ DEFAULT_WEIGHTS: Mapping[str, int] = MappingProxyType({
     "themes": 5,  # per need of the family among the volunteer's confident themes
     "themes_max": 3,  # at most this many themes count
     "parenting_experience": 10,  # experience with children in the same age band(s)
-    "age_difference": 10,  # full points at 0 years, 0 at 30 years or more
     "religion": 5,  # same religion, only when both opted in
     "waiting_time": 2,  # per month waiting
     "waiting_time_max_months": 12,
@@ -110,6 +109,12 @@ class VolunteerProfile:
     ``experience_ages``: age bands (``"0-3"``, ``"4-11"``, ``"12-17"``) of children the
     volunteer has raised or cared for.  ``child_age_range``: the volunteer's preference.
     ``country_of_origin``/``religion``/``groups``: special categories, only with consent.
+    ``groups``: opaque codes of what the volunteer declared about their origin (the web app
+    sends the country code, ``"community:<code>"``, ``"region:<code>"`` and ``"other:<text>"``);
+    the country of origin counts as a group too.  ``origin_known``: the volunteer answered
+    the origin questions and agreed they may be used (a given country or group implies it);
+    when it is not known, a family's safety wish cannot be checked and the pair is flagged
+    (``origin_unknown``) instead of being silently proposed or excluded.
     """
 
     id: str
@@ -125,10 +130,10 @@ class VolunteerProfile:
     themes: frozenset[str] = frozenset()
     experience_ages: frozenset[str] = frozenset()
     child_age_range: tuple[int, int] | None = None
-    birth_year: int | None = None
     country_of_origin: str | None = None
     religion: str | None = None
     groups: frozenset[str] = frozenset()
+    origin_known: bool = False
     consent_matching: bool = True
     # arrived as a refugee and can be the *oudkomer* of a trio (the volunteer's own answer;
     # not the country, which is special-category data)
@@ -143,8 +148,11 @@ class FamilyRequest:
     the overload cap (family maximum minus volunteers it already has, across programmes).
     ``languages``: code → level of the parent(s); ``dutch_level``: CEFR.
     ``volunteer_gender``: required volunteer gender or ``None``.
-    ``no_own_community``: not someone from the family's own country of origin.
-    ``avoid_groups``: groups the family does not want (special category).
+    ``no_own_community``: not someone from the family's own community: ``own_groups`` (its
+    community if recorded, else its country; empty: not recorded for matching, and the wish
+    is then flagged on every candidate), falling back to ``country_of_origin``.
+    ``avoid_groups``: groups the family does not want (special category), the same codes as
+    :attr:`VolunteerProfile.groups`.
     ``rejected_volunteers``: ids a coordinator rejected for this family before.
     """
 
@@ -161,10 +169,10 @@ class FamilyRequest:
     children_ages: tuple[int, ...] = ()
     dagdelen: frozenset[str] = frozenset()
     needs: frozenset[str] = frozenset()
-    parent_birth_year: int | None = None
     country_of_origin: str | None = None
     religion: str | None = None
     no_own_community: bool = False
+    own_groups: frozenset[str] = frozenset()
     avoid_groups: frozenset[str] = frozenset()
     rejected_volunteers: frozenset[str] = frozenset()
     not_before: date | None = None

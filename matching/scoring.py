@@ -10,6 +10,19 @@ the largest travel radius wide — so a request only looks at volunteers who spe
 usable languages in the 3×3 surrounding cells; all rules and factors are then evaluated on
 that pool with numpy.  :meth:`Scorer.exclusions` evaluates every rule on *all* volunteers
 for one request (for the diagnosis of unmatched requests) and counts the exclusions.
+
+Language roles (trios, where one volunteer interprets for the other): a volunteer with role
+:data:`BRIDGE` meets the shared-language rule only through one of the family's own languages
+other than Dutch; one with role :data:`BRIDGED` needs no shared language with the family.
+Candidates and exclusions apply the roles alike, so explanations agree with the proposals.
+
+Safety wishes ("not someone from our own community", groups to avoid) are hard rules on what
+the volunteer declared (:attr:`VolunteerProfile.groups`: country, community, region).  Where
+a wish cannot be checked — the volunteer's origin is unknown or not agreed for matching, or
+the family's own community is not recorded for matching — the pair is neither excluded nor
+silently proposed: its explanation carries the flag ``origin_unknown`` (0 points; see
+:data:`FLAGS`) so the coordinator asks before introducing.  Without a wish, no rule or factor
+looks at a volunteer's origin.
 """
 
 from __future__ import annotations
@@ -38,6 +51,11 @@ from .problem import Candidate, Family, Group, Problem, Volunteer
 
 KM_PER_DEG_LAT = 111.2
 _PRACTICE = -1  # pseudo language key of the Dutch-practice index
+BRIDGE = "bridge"  # shares one of the family's own languages (not Dutch) and interprets
+BRIDGED = "bridged"  # needs no shared language with the family: a bridge interprets
+LANGUAGE_ROLES = (BRIDGE, BRIDGED)
+# Warning flags: explanation lines without points that the coordinator must see.
+FLAGS = ("origin_unknown",)
 
 
 class ScoringError(ValueError):
@@ -83,6 +101,7 @@ class Exclusions:
     training_only: Mapping[tuple[str, ...], int]
     speakers_in_range: Mapping[str, int]
     max_radius_km: float
+    candidate_ids: tuple[str, ...] = ()  # the volunteers passing every rule
 
 
 class _Bits:
@@ -131,20 +150,23 @@ class Scorer:
     """Vectorised hard rules and soft factors over a fixed set of volunteers.
 
     ``rules`` maps programme code → :class:`ProgrammeRules`; ``today`` is the reference
-    date for "not before" and waiting times.
+    date for "not before" and waiting times.  ``language_roles`` maps volunteer id →
+    :data:`BRIDGE` or :data:`BRIDGED` (see the module docstring); others follow the normal
+    shared-language rule.
     """
 
     def __init__(self, volunteers: Sequence[VolunteerProfile],
                  rules: Mapping[str, ProgrammeRules], today: date,
-                 pc4: Pc4Table | None = None):
+                 pc4: Pc4Table | None = None,
+                 language_roles: Mapping[str, str] | None = None):
         self.volunteers = tuple(volunteers)
+        self.language_roles = dict(language_roles or {})
         self.rules = dict(rules)
         self.today = today
         self.pc4 = pc4 or default_table()
         self.langs = _Bits("language")
         self.themes = _Bits("theme")
         self.days = _Bits("dagdeel")
-        self.groups = _Bits("group")
         self.bands = _Bits("age band")
         for code, _, _ in AGE_BANDS:
             self.bands.bit(code)
@@ -155,9 +177,10 @@ class Scorer:
         radius = np.zeros(n)
         lvl_masks = {k: np.zeros(n, dtype=np.uint64) for k in (1, 2, 3)}
         dutch = np.zeros(n, dtype=np.int64)
-        themes, days, groups, bands = (np.zeros(n, dtype=np.uint64) for _ in range(4))
+        themes, days, bands = (np.zeros(n, dtype=np.uint64) for _ in range(3))
         gender, country, religion = (np.full(n, -1, dtype=np.int64) for _ in range(3))
-        birth = np.full(n, -1, dtype=np.int64)
+        known = np.zeros(n, dtype=bool)
+        members: dict[str, list[int]] = {}  # group code → volunteers who declared it
         amin, amax = np.full(n, -1, dtype=np.int64), np.full(n, 10**6, dtype=np.int64)
         consent = np.zeros(n, dtype=bool)
         nl = self.langs.bit("nl")
@@ -180,21 +203,32 @@ class Scorer:
                         lvl_masks[k][i] |= b
             themes[i] = self.themes.mask(v.themes)
             days[i] = self.days.mask(v.dagdelen)
-            groups[i] = self.groups.mask(v.groups)
+            for code in self._groups_of(v):
+                members.setdefault(code, []).append(i)
+            known[i] = self._origin_known(v)
             bands[i] = self.bands.mask(v.experience_ages)
             gender[i] = self._code("gender", v.gender)
             country[i] = self._code("country", v.country_of_origin)
             religion[i] = self._code("religion", v.religion)
-            birth[i] = -1 if v.birth_year is None else v.birth_year
             if v.child_age_range is not None:
                 amin[i], amax[i] = v.child_age_range
             consent[i] = bool(v.consent_matching)
         del nl
+        self.bridge = np.zeros(n, dtype=bool)
+        self.bridged = np.zeros(n, dtype=bool)
+        for vid, role in self.language_roles.items():
+            if vid not in self.index_of or role not in LANGUAGE_ROLES:
+                raise ScoringError(f"volunteer {vid!r}: language role {role!r} for an unknown "
+                                   f"volunteer or not one of {LANGUAGE_ROLES}")
+            (self.bridge if role == BRIDGE else self.bridged)[self.index_of[vid]] = True
         self.lat, self.lon, self.radius = lat, lon, radius
         self.lvl_masks, self.dutch = lvl_masks, dutch
-        self.vthemes, self.vdays, self.vgroups, self.vbands = themes, days, groups, bands
+        self.vthemes, self.vdays, self.vbands = themes, days, bands
         self.vgender, self.vcountry, self.vreligion = gender, country, religion
-        self.vbirth, self.amin, self.amax, self.vconsent = birth, amin, amax, consent
+        self.amin, self.amax, self.vconsent = amin, amax, consent
+        self.vknown = known
+        self._group_members = {code: np.array(ix, dtype=np.int64)
+                               for code, ix in members.items()}
         self.max_radius = float(radius.max()) if n else 0.0
         lat_lo, lat_hi = self.pc4.bounds()
         # Grid: a cell is at least max_radius wide everywhere in the table's latitude range.
@@ -203,10 +237,40 @@ class Scorer:
                                                                           abs(lat_hi)) + 0.5))
         self.cy = np.floor(lat * KM_PER_DEG_LAT / self._cell_km).astype(np.int64)
         self.cx = np.floor(lon * self._km_per_deg_lon / self._cell_km).astype(np.int64)
+        # Volunteers who need no shared language, per grid cell (the language index cannot
+        # find them).
+        self._bridged_cells: dict[tuple[int, int], np.ndarray] = {}
+        for i in np.flatnonzero(self.bridged).tolist():
+            self._bridged_cells.setdefault((int(self.cy[i]), int(self.cx[i])), []).append(i)
+        self._bridged_cells = {k: np.array(v, dtype=np.int64)
+                               for k, v in self._bridged_cells.items()}
         self._ready: dict[str, tuple[np.ndarray, list[tuple[str, ...]]]] = {}
         self._index: dict[str, dict[tuple[int, int, int], np.ndarray]] = {}
 
     # -- helpers --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _groups_of(v: VolunteerProfile) -> frozenset[str]:
+        """What the volunteer declared about their origin (the country counts as a group)."""
+        return frozenset(v.groups) | ({v.country_of_origin} if v.country_of_origin else set())
+
+    @classmethod
+    def _origin_known(cls, v: VolunteerProfile) -> bool:
+        return bool(v.origin_known or cls._groups_of(v))
+
+    @staticmethod
+    def _own_groups(request: FamilyRequest) -> frozenset[str]:
+        """The family's own community as group codes (empty: not recorded for matching)."""
+        if request.own_groups:
+            return frozenset(request.own_groups)
+        return frozenset({request.country_of_origin}) if request.country_of_origin else frozenset()
+
+    def _declared_any(self, codes, idx: np.ndarray) -> np.ndarray:
+        """Per volunteer ``idx[k]``: declared one of the group ``codes``."""
+        parts = [self._group_members[c] for c in codes if c in self._group_members]
+        if not parts:
+            return np.zeros(len(idx), dtype=bool)
+        return np.isin(idx, np.concatenate(parts))
 
     def _code(self, kind: str, value: str | None) -> int:
         if value is None:
@@ -286,6 +350,7 @@ class Scorer:
         min_level = LEVELS[rules.min_common_level]
         usable = [code for code, lv in levels.items() if lv >= min_level]
         native = [code for code, lv in levels.items() if lv >= 3]
+        own = [code for code in usable if code != "nl"]  # the family's own languages
         practice = (request.wants_dutch_practice
                     and fdutch >= CEFR_RANK[rules.dutch_practice_family_min])
         for a in request.children_ages:
@@ -293,9 +358,11 @@ class Scorer:
         return {
             "rules": rules, "lat": lat, "lon": lon, "usable": usable,
             "good": self.langs.known_mask(usable), "native": self.langs.known_mask(native),
+            "own": self.langs.known_mask(own),
             "practice": practice, "min_level": min_level,
             "days": self.days.known_mask(request.dagdelen),
-            "avoid": self.groups.known_mask(request.avoid_groups),
+            "avoid": frozenset(request.avoid_groups),
+            "own_groups": self._own_groups(request),
             "needs": self.themes.known_mask(request.needs),
             "bands": self.bands.mask(age_band(a) for a in request.children_ages),
             "gender": self._lookup("gender", request.volunteer_gender),
@@ -348,14 +415,18 @@ class Scorer:
         common = (masks & np.uint64(ctx["good"])) != 0
         if ctx["practice"]:
             common |= self.dutch[idx] >= CEFR_RANK[rules.dutch_practice_volunteer_min]
+        # Language roles (trios): the bridge must speak the family's own language; the
+        # bridged volunteer needs none.
+        own = (masks & np.uint64(ctx["own"])) != 0
+        common = np.where(self.bridge[idx], own, common) | self.bridged[idx]
         out["no_common_language"] = ~common
         out["too_far"] = dist > self.radius[idx]
         out["no_common_days"] = ((self.vdays[idx] & np.uint64(ctx["days"])) == 0
                                  if rules.needs_fixed_days else no)
-        out["own_community"] = ((self.vcountry[idx] == ctx["country"])
-                                if request.no_own_community and ctx["country"] >= 0 else no)
-        out["avoided_group"] = ((self.vgroups[idx] & np.uint64(ctx["avoid"])) != 0
-                                if ctx["avoid"] else no)
+        out["own_community"] = (self._declared_any(ctx["own_groups"], idx)
+                                if request.no_own_community and ctx["own_groups"] else no)
+        out["avoided_group"] = (self._declared_any(ctx["avoid"], idx) if ctx["avoid"]
+                                else no)
         out["rejected_before"] = (np.isin(idx, ctx["rejected"]) if len(ctx["rejected"])
                                   else no)
         return out
@@ -381,14 +452,6 @@ class Scorer:
         pts["parenting_experience"] = np.where(
             (self.vbands[idx] & np.uint64(ctx["bands"])) != 0, r.weight("parenting_experience"),
             0)
-        if request.parent_birth_year is not None:
-            b = self.vbirth[idx]
-            diff = np.abs(b - request.parent_birth_year)
-            pts["age_difference"] = np.where(
-                b >= 0, np.rint(r.weight("age_difference") * np.clip(1 - diff / 30, 0, 1)),
-                0).astype(np.int64)
-        else:
-            pts["age_difference"] = np.zeros(n, np.int64)
         pts["religion"] = (np.where(self.vreligion[idx] == ctx["religion"], r.weight("religion"),
                                     0) if ctx["religion"] >= 0 else np.zeros(n, np.int64))
         months = self._waiting_months(request)
@@ -396,6 +459,16 @@ class Scorer:
             n, r.weight("waiting_time") * min(months, r.weight("waiting_time_max_months")),
             dtype=np.int64)
         return {k: np.asarray(v, dtype=np.int64) for k, v in pts.items()}
+
+    def _flags(self, request: FamilyRequest, ctx: dict, idx: np.ndarray) -> dict[str, np.ndarray]:
+        """Per warning flag, a boolean array: the pair ``idx[k]`` carries the flag."""
+        unknown = ~self.vknown[idx]
+        wish = np.zeros(len(idx), dtype=bool)
+        if request.no_own_community:
+            wish |= True if not ctx["own_groups"] else unknown
+        if ctx["avoid"]:
+            wish |= unknown
+        return {"origin_unknown": wish}
 
     def _waiting_months(self, request: FamilyRequest) -> int:
         if request.waiting_since is None:
@@ -412,6 +485,8 @@ class Scorer:
             keys.append(_PRACTICE)
         parts = [index[k] for b in keys for dy in (-1, 0, 1) for dx in (-1, 0, 1)
                  if (k := (b, cy + dy, cx + dx)) in index]
+        parts += [self._bridged_cells[c] for dy in (-1, 0, 1) for dx in (-1, 0, 1)
+                  if (c := (cy + dy, cx + dx)) in self._bridged_cells]
         if not parts:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
@@ -424,6 +499,7 @@ class Scorer:
         seen = set()
         r_parts, v_parts, d_parts = [], [], []
         p_parts: dict[str, list[np.ndarray]] = {}
+        f_parts: dict[str, list[np.ndarray]] = {}
         for ri, request in enumerate(reqs):
             if request.id in seen:
                 raise ScoringError(f"request {request.id!r}: duplicate id")
@@ -442,6 +518,8 @@ class Scorer:
                 continue
             for k, arr in self._points(request, ctx, idx, dist).items():
                 p_parts.setdefault(k, []).append(arr)
+            for k, arr in self._flags(request, ctx, idx).items():
+                f_parts.setdefault(k, []).append(arr)
             r_parts.append(np.full(len(idx), ri, dtype=np.int64))
             v_parts.append(idx)
             d_parts.append(dist)
@@ -450,8 +528,9 @@ class Scorer:
             return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
         points = {k: cat(v, np.int64) for k, v in p_parts.items()}
+        flags = {k: cat(v, bool) for k, v in f_parts.items()}
         return CandidateSet(self, reqs, cat(r_parts, np.int64), cat(v_parts, np.int64),
-                            cat(d_parts, np.float64), points)
+                            cat(d_parts, np.float64), points, flags)
 
     def exclusions(self, request: FamilyRequest) -> Exclusions:
         """Evaluate every hard rule on all volunteers for one request and count exclusions."""
@@ -481,18 +560,23 @@ class Scorer:
                 speakers[code] = int((((masks & bit) != 0) & in_range).sum())
             else:
                 speakers[code] = 0
-        return Exclusions(request.id, n, int((nfail == 0).sum()), excluded, only,
-                          dict(training), speakers, self.max_radius)
+        ok = np.flatnonzero(nfail == 0).tolist()
+        return Exclusions(request.id, n, len(ok), excluded, only, dict(training), speakers,
+                          self.max_radius, tuple(self.volunteers[i].id for i in ok))
 
     def factors(self, request: FamilyRequest, volunteer: VolunteerProfile,
-                points: Mapping[str, int], distance_km: float) -> tuple[Factor, ...]:
-        """The explanation of one candidate: non-zero factors with their parameters."""
+                points: Mapping[str, int], distance_km: float,
+                flags: Sequence[str] = ()) -> tuple[Factor, ...]:
+        """The explanation of one candidate: non-zero factors with their parameters, then
+        its warning flags (0 points)."""
         out = []
         for code, pts in points.items():
             if pts == 0:
                 continue
             out.append(Factor(code, int(pts), self._params(code, request, volunteer,
                                                            distance_km)))
+        for code in flags:
+            out.append(Factor(code, 0, self._params(code, request, volunteer, distance_km)))
         return tuple(out)
 
     def _params(self, code: str, req: FamilyRequest, vol: VolunteerProfile,
@@ -513,8 +597,8 @@ class Scorer:
         if code == "parenting_experience":
             bands = {age_band(a) for a in req.children_ages}
             return {"age_bands": sorted(bands & vol.experience_ages)}
-        if code == "age_difference":
-            return {"years": abs((vol.birth_year or 0) - (req.parent_birth_year or 0))}
+        if code == "origin_unknown":
+            return {"side": "family" if self._origin_known(vol) else "volunteer"}
         if code == "waiting_time":
             return {"months": self._waiting_months(req)}
         return {}
@@ -524,13 +608,15 @@ class CandidateSet:
     """Scored candidates as arrays, with lazy per-candidate explanations."""
 
     def __init__(self, scorer: Scorer, requests: tuple[FamilyRequest, ...], req: np.ndarray,
-                 vol: np.ndarray, distance_km: np.ndarray, points: dict[str, np.ndarray]):
+                 vol: np.ndarray, distance_km: np.ndarray, points: dict[str, np.ndarray],
+                 flags: dict[str, np.ndarray] | None = None):
         self.scorer = scorer
         self.requests = requests
         self.req = req
         self.vol = vol
         self.distance_km = distance_km
         self.points = points
+        self.flags = flags or {}
         self.score = (np.sum(list(points.values()), axis=0).astype(np.int64) if points
                       else np.zeros(0, dtype=np.int64))
         self._pair: dict[tuple[str, str], int] | None = None
@@ -550,8 +636,10 @@ class CandidateSet:
         r = self.requests[int(self.req[k])]
         v = self.scorer.volunteers[int(self.vol[k])]
         pts = {code: int(arr[k]) for code, arr in self.points.items()}
+        flags = [code for code, arr in self.flags.items() if arr[k]]
         return ScoredCandidate(v.id, r.id, int(self.score[k]), self.hours(k),
-                               self.scorer.factors(r, v, pts, float(self.distance_km[k])))
+                               self.scorer.factors(r, v, pts, float(self.distance_km[k]),
+                                                   flags))
 
     def __iter__(self) -> Iterator[ScoredCandidate]:
         for k in range(len(self)):

@@ -1,12 +1,18 @@
 """People → a trio problem: nieuwkomer family + *oudkomer* volunteer + Dutch volunteer.
 
-A trio is feasible only where all three pairs are (issue: "all three pairs feasible"):
+The oudkomer bridges the language (the Rotterdam trio): a family that speaks only Arabic
+and no Dutch gets an Arabic-speaking oudkomer and a Dutch volunteer with whom the oudkomer
+shares Dutch.  A trio is feasible only where all three pairs are:
 
-- family–oudkomer: a normal candidate pair (every hard rule of :mod:`matching.scoring`) that
-  shares one of the family's own languages other than Dutch;
-- family–Dutch volunteer: a normal candidate pair;
+- family–oudkomer: a candidate pair (every hard rule of :mod:`matching.scoring`) that shares
+  one of the family's own languages other than Dutch (language role ``BRIDGE``);
+- family–Dutch volunteer: a candidate pair under every hard rule except the shared language,
+  which they do not need (language role ``BRIDGED``);
 - oudkomer–Dutch volunteer: :func:`pair_volunteers` — a shared language (usually Dutch: both
   at least ``dutch_min``) and living within reach of each other.
+
+The language part of this rule lives in one place, :func:`trio_scorer`: the scorer it returns
+applies it to the candidates and to the diagnosis of unmatched families alike.
 
 The trio's score is the sum of the three pair scores; the output is the trio JSON contract
 (:meth:`matching.problem.TrioProblem.from_json`).
@@ -17,7 +23,7 @@ from collections.abc import Sequence
 
 from .geo import haversine_km
 from .model import CEFR_RANK, LEVELS, FamilyRequest, VolunteerProfile
-from .scoring import Scorer
+from .scoring import BRIDGE, BRIDGED, Scorer
 
 TRIO_PAIR_BASE = 10  # points for a workable oudkomer–Dutch pair, before distance
 
@@ -30,6 +36,17 @@ def is_oudkomer(v: VolunteerProfile) -> bool:
 
 def is_dutch_volunteer(v: VolunteerProfile) -> bool:
     return not v.oudkomer and v.dutch_level == "native"
+
+
+def trio_scorer(scorer: Scorer) -> Scorer:
+    """The scorer of trio problems: ``scorer``'s oudkomers (language role ``BRIDGE``) and
+    Dutch volunteers (role ``BRIDGED``) — other volunteers cannot be part of a trio.
+    Returns ``scorer`` itself when it is one already."""
+    vols = [v for v in scorer.volunteers if is_oudkomer(v) or is_dutch_volunteer(v)]
+    roles = {v.id: BRIDGE if is_oudkomer(v) else BRIDGED for v in vols}
+    if len(vols) == len(scorer.volunteers) and scorer.language_roles == roles:
+        return scorer
+    return Scorer(vols, scorer.rules, scorer.today, scorer.pc4, language_roles=roles)
 
 
 def pair_volunteers(o: VolunteerProfile, d: VolunteerProfile, scorer: Scorer,
@@ -50,22 +67,19 @@ def pair_volunteers(o: VolunteerProfile, d: VolunteerProfile, scorer: Scorer,
 
 def build_trio_problem(scorer: Scorer, requests: Sequence[FamilyRequest]) -> tuple[dict, dict]:
     """The trio problem (JSON contract) for ``requests`` and the scorer's volunteers, and the
-    explanations: ``{("fo"|"fd", family, volunteer): factors, ("od", o, d): score}``."""
+    explanations: ``{("fo"|"fd", family, volunteer): factors, ("od", o, d): score}``.
+    ``scorer`` may be any scorer of the people; its :func:`trio_scorer` is used."""
+    scorer = trio_scorer(scorer)
     vols = {v.id: v for v in scorer.volunteers}
     oud = {i for i, v in vols.items() if is_oudkomer(v)}
     dutch = {i for i, v in vols.items() if is_dutch_volunteer(v)}
     fo, fd, why = [], [], {}
-    by_request = {r.id: r for r in requests}
     for cand in scorer.candidates(requests):
-        req = by_request[cand.request]
+        # The scorer's language roles already decided who may pair with the family.
         if cand.volunteer in oud:
-            shared = {c for f in cand.factors if f.code in ("shared_native_language",
-                                                            "shared_language")
-                      for c in f.params.get("languages", ())}
-            if shared & (set(req.languages) - {"nl"}):
-                fo.append({"family": cand.request, "oudkomer": cand.volunteer,
-                           "score": int(cand.score)})
-                why[("fo", cand.request, cand.volunteer)] = cand.factors
+            fo.append({"family": cand.request, "oudkomer": cand.volunteer,
+                       "score": int(cand.score)})
+            why[("fo", cand.request, cand.volunteer)] = cand.factors
         elif cand.volunteer in dutch:
             fd.append({"family": cand.request, "dutch": cand.volunteer, "score": int(cand.score)})
             why[("fd", cand.request, cand.volunteer)] = cand.factors

@@ -140,7 +140,7 @@ start_server() {
   export KOPPEL_INSTANCE="$inst" DATABASE_URL="sqlite:///$inst/scan.sqlite3" \
          KOPPEL_REQUIRE_2FA_STAFF=0 KOPPEL_LOGIN_FAILURES_PER_MINUTE=100000 \
          KOPPEL_SECOND_FACTOR_FAILURES_PER_HOUR=100000 REDIS_URL= RATELIMIT_STORAGE_URI=memory:// \
-         MAIL_SERVER= FLASK_DEBUG=0
+         MAIL_SERVER= FLASK_DEBUG=0 KOPPEL_ENV=development
   "$ROOT/.venv/bin/flask" --app wsgi db upgrade heads >"$OUT/server-setup.log" 2>&1
   "$ROOT/.venv/bin/flask" --app wsgi seed-demo >>"$OUT/server-setup.log" 2>&1
   "$ROOT/.venv/bin/flask" --app wsgi run --host 127.0.0.1 --port "$PORT" >"$OUT/server.log" 2>&1 &

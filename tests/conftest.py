@@ -141,11 +141,25 @@ def pg_app(tmp_path, pg_url):
 
 # --- Redis --------------------------------------------------------------------------------
 
+def _per_worker(url: str) -> str:
+    """``url`` with a database number of its own for each pytest-xdist worker (gw0: the
+    given one, gw1: one below, …), so parallel workers never flush or drain each other's
+    queues."""
+    import re
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    offset = int(worker[2:]) if worker[2:].isdigit() else 0
+    m = re.match(r"^(.*/)(\d+)$", url)
+    if not m or offset == 0:
+        return url
+    return f"{m.group(1)}{max(0, int(m.group(2)) - offset)}"
+
+
 @pytest.fixture
 def redis_url():
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         pytest.skip("Redis tests skipped: TEST_REDIS_URL is not set")
+    url = _per_worker(url)
     from redis import Redis
     try:
         conn = Redis.from_url(url, socket_connect_timeout=2)

@@ -29,17 +29,17 @@ def build_world() -> SimpleNamespace:
     db.session.commit()
     coord_a = create_user(email="coord.a@example.org", name="Coordinator A",
                           role="coordinator", organisation_name=org_a.name, password=PASSWORD,
-                          check_password=False)
+                          check_password=False, phone="071 512 34 56")
     coord_a.programmes = [prog_a]
     coord_b = create_user(email="coord.b@example.org", name="Coordinator B",
                           role="coordinator", organisation_name=org_b.name, password=PASSWORD,
-                          check_password=False)
+                          check_password=False, phone="030 234 56 78")
     coord_b.programmes = [prog_b]
     admin = create_user(email="admin@example.org", name="Admin", role="admin",
-                        password=PASSWORD, check_password=False)
+                        password=PASSWORD, check_password=False, phone="020 345 67 89")
     org_admin = create_user(email="orgadmin@example.org", name="Org Admin", role="admin",
                             organisation_name=org_a.name, password=PASSWORD,
-                            check_password=False)
+                            check_password=False, phone="071 512 00 00")
     volunteer = create_user(email="vol@example.org", name="Volunteer V", role="volunteer",
                             password=PASSWORD, check_password=False)
     db.session.commit()

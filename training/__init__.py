@@ -10,7 +10,7 @@ Public API::
     ProgrammeRequirements, DEFAULT_REQUIREMENTS,                            # requirements
     requirements_from_dict, requirements_to_dict, RequirementsError, FieldError
     Completion, VogRecord, AdditionalCheck, VolunteerRecords                # input records
-    readiness, programme_readiness, is_recent_arrival,                      # readiness
+    readiness, programme_readiness,                      # readiness
     ProgrammeReadiness, MissingItem, ExpiringItem, ValidItem, NextStep
     due_reminders, SentReminder, DueReminder                                # reminders
     add_months, validate_completion_date, TrainingDateError                 # dates
@@ -34,7 +34,6 @@ from training.readiness import (
     NextStep,
     ProgrammeReadiness,
     ValidItem,
-    is_recent_arrival,
     programme_readiness,
     readiness,
 )
@@ -73,7 +72,6 @@ __all__ = [
     "VolunteerRecords",
     "add_months",
     "due_reminders",
-    "is_recent_arrival",
     "make_catalogue",
     "programme_readiness",
     "readiness",

@@ -33,8 +33,8 @@ KINDS: tuple[str, ...] = ("elearning", "session", "course", "vog", "check")
 
 #: Code of the VOG item (Verklaring Omtrent het Gedrag); handled by ``vog_required``.
 VOG = "vog"
-#: Code of the additional check for recently arrived volunteers; handled by
-#: ``additional_check_required``.
+#: Code of the organisation's additional check (references, interview), for every volunteer
+#: of a programme that asks for it; handled by ``additional_check_required``.
 ADDITIONAL_CHECK = "aanvullende_screening"
 
 

@@ -24,7 +24,7 @@ Rules (all dates are plain :class:`datetime.date`; ``on`` is the day being evalu
   (``expired_on`` is its expiry day); else ``never_done``. For an item with parts the reason is
   the parts' common reason, ``never_done`` if no part was ever done, else ``parts_missing``;
   ``parts`` lists the parts that do not count.
-- **Recent arrivals.** See :func:`is_recent_arrival`.
+- **Additional check.** Where a programme switches it on, every volunteer needs one recorded.
 - **Status.** ``not_ready`` if any required item (including the VOG and the additional check
   where they apply) is missing; else ``ready_warning`` if any is expiring or in grace; else
   ``ready``. Recommended items never change the status.
@@ -48,7 +48,6 @@ __all__ = [
     "NextStep",
     "ProgrammeReadiness",
     "ValidItem",
-    "is_recent_arrival",
     "programme_readiness",
     "readiness",
 ]
@@ -122,16 +121,6 @@ class ProgrammeReadiness:
         """True for ``ready`` and ``ready_warning``."""
         return self.status != "not_ready"
 
-
-def is_recent_arrival(arrival_year: int | None, on: date, years: int) -> bool:
-    """Whether a volunteer who arrived in ``arrival_year`` counts as recently arrived on ``on``.
-
-    Only the year is known, so the rule is conservative: the volunteer counts as recent unless
-    they have certainly lived here ``years`` full years, i.e. through 31 December of
-    ``arrival_year + years`` (arrived 2021, 5 years: recent through 2026-12-31).
-    ``None`` (no refugee background or not recorded) is never recent.
-    """
-    return arrival_year is not None and on.year <= arrival_year + years
 
 
 # --- evaluation of one unit (an item without parts, one part, the VOG, the check) ---------
@@ -322,9 +311,7 @@ def programme_readiness(
     required = [_training_item(catalogue[c], records, req, on) for c in req.required]
     if req.vog_required:
         required.append(_vog_item(records, req, on))
-    if req.additional_check_required and is_recent_arrival(
-        records.arrival_year, on, req.recent_arrival_years
-    ):
+    if req.additional_check_required:
         required.append(_check_item(records, on))
     recommended = [_training_item(catalogue[c], records, req, on) for c in req.recommended]
 

@@ -74,8 +74,8 @@ class VogRecord:
 
 @dataclass(frozen=True)
 class AdditionalCheck:
-    """The organisation's additional check for a recently arrived volunteer (a VOG only covers
-    Dutch records). ``kind``: one of :data:`ADDITIONAL_CHECK_KINDS`. It does not expire."""
+    """The organisation's additional check of a volunteer, where a programme asks it of every
+    volunteer. ``kind``: one of :data:`ADDITIONAL_CHECK_KINDS`. It does not expire."""
 
     done_on: date
     kind: str = "references"
@@ -88,15 +88,11 @@ class AdditionalCheck:
 
 @dataclass(frozen=True)
 class VolunteerRecords:
-    """Everything readiness needs about one volunteer.
-
-    ``arrival_year``: year of arrival in the Netherlands, ``None`` when not applicable/unknown.
-    """
+    """Everything readiness needs about one volunteer (nothing about where they come from)."""
 
     completions: tuple[Completion, ...] = ()
     vogs: tuple[VogRecord, ...] = ()
     additional_checks: tuple[AdditionalCheck, ...] = ()
-    arrival_year: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "completions", tuple(self.completions))

@@ -5,9 +5,12 @@ into a validated :class:`ProgrammeRequirements` and :func:`requirements_to_dict`
 The keys of the dict are exactly the field names of :class:`ProgrammeRequirements` except
 ``programme``, which is passed separately; every key is optional and defaults as below.
 
-The VOG and the additional check for recent arrivals are not listed in ``required``: they have
-their own fields (``vog_required``, ``additional_check_required``) because their rules differ
-(issue date and renewal policy; arrival year).
+The VOG and the organisation's additional check are not listed in ``required``: they have their
+own fields (``vog_required``, ``additional_check_required``) because their rules differ (issue
+date and renewal policy; a check that does not expire). Both apply to every volunteer of the
+programme alike: no rule here looks at where a volunteer comes from or when they arrived (the
+handreiking asks to recruit volunteers with a refugee background, §4.1, and asks no extra
+screening of them).
 """
 
 from __future__ import annotations
@@ -45,9 +48,9 @@ class ProgrammeRequirements:
       (never for items the catalogue marks ``coordinator_recorded``).
     - ``vog_required`` / ``vog_renewal_months`` (``None`` = a VOG never expires) /
       ``vog_profiles`` (accepted Justis screening profiles; empty = any profile).
-    - ``additional_check_required`` / ``recent_arrival_years``: a recorded additional check is
-      needed for volunteers who arrived in the Netherlands recently (see
-      :func:`training.readiness.is_recent_arrival`).
+    - ``additional_check_required``: the organisation's own extra check (references, an
+      interview) is needed for every volunteer of the programme alike. Off by default: no
+      source asks for it (our default, editable).
     """
 
     programme: str
@@ -61,7 +64,6 @@ class ProgrammeRequirements:
     vog_renewal_months: int | None = 36
     vog_profiles: tuple[str, ...] = ()
     additional_check_required: bool = False
-    recent_arrival_years: int = 5
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "required", tuple(self.required))
@@ -105,7 +107,6 @@ _INT_FIELDS = {
     "renewal_window_days": (0, False),
     "grace_days": (0, False),
     "vog_renewal_months": (1, True),
-    "recent_arrival_years": (1, False),
 }
 _BOOL_FIELDS = ("accept_unverified", "vog_required", "additional_check_required")
 _LIST_FIELDS = ("required", "recommended", "vog_profiles")
@@ -241,21 +242,21 @@ def requirements_to_dict(requirements: ProgrammeRequirements) -> dict[str, Any]:
         "vog_renewal_months": requirements.vog_renewal_months,
         "vog_profiles": list(requirements.vog_profiles),
         "additional_check_required": requirements.additional_check_required,
-        "recent_arrival_years": requirements.recent_arrival_years,
     }
 
 
 def _home_visiting(programme: str) -> ProgrammeRequirements:
     """Programmes where a volunteer is with a family and its children, usually at home:
     the Pharos e-learning, the themabijeenkomst (its draaiboek was made for exactly these
-    programmes, seed 002 §4.1) and the programme's own basic training; a VOG, and the
-    additional check for recent arrivals because a VOG only covers Dutch records."""
+    programmes, handreiking §4.1) and the programme's own basic training; and a VOG. The
+    organisation's additional check is off: an organisation may switch it on for every
+    volunteer of a programme alike."""
     return ProgrammeRequirements(
         programme=programme,
         required=("pharos_elearning", "themabijeenkomst", f"basis_{programme}"),
         recommended=("cultuursensitief_werken", "waardenopvoeding"),
         vog_required=True,
-        additional_check_required=True,
+        additional_check_required=False,
     )
 
 

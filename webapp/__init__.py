@@ -5,12 +5,14 @@ import os
 from pathlib import Path
 
 from flask import Flask, g, render_template
+from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_babel import refresh as refresh_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
-from . import crypto
+from . import crypto, links
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -26,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     if config:
         app.config.update(config)
+    links.configure(app.config)  # refuses to start without a base URL in production
     crypto.configure(app.config["ENCRYPTION_KEYS"], app.config["INDEX_KEY"])
     if app.config.get("PROXY_HOPS"):  # behind nginx: the client's address, scheme and host
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -40,6 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = None  # our server-side sessions do this job
+    from . import request_input
+    request_input.init_app(app)  # NUL refusal, <int:> limit, url_with_args (before routes)
 
     from .i18n import install_template_gettext, remember_switch, select_locale, text_direction
     from .navigation import main_menu
@@ -47,7 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     install_template_gettext(app)
 
     from . import mail  # noqa: F401  (registers its jobs)
-    from .auth import sessions  # noqa: F401  (registers its jobs)
+    from .auth import reset, sessions  # noqa: F401  (register their jobs)
     from .matches import runs  # noqa: F401  (registers its jobs)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
@@ -113,6 +118,15 @@ def _register_errors(app: Flask) -> None:
         return page(400, _("Something is wrong with this request"),
                     _("Please go back and try again."))
 
+    @app.errorhandler(SecurityError)
+    def untrusted_host(e):
+        # Refused before routing (Host not in TRUSTED_HOSTS): the request has no URL adapter
+        # of its own, so the page's links are built on the base URL.
+        if request_ctx and request_ctx.url_adapter is None:
+            request_ctx.url_adapter = links.base_url_adapter()
+        return page(400, _("Something is wrong with this request"),
+                    _("Please go back and try again."))
+
     @app.errorhandler(CSRFError)
     def csrf_error(e):
         return page(400, _("This form has expired"),
@@ -130,6 +144,10 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(e):
+        from .uploads import form_again  # the upload form again, with a message
+        again = form_again()
+        if again is not None:
+            return again
         return page(413, _("The file is too large"), _("Please choose a smaller file."))
 
     @app.errorhandler(429)

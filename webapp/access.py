@@ -31,6 +31,19 @@ staff_required = roles_required(Role.coordinator.value, Role.admin.value)
 admin_required = roles_required(Role.admin.value)
 
 
+def installation_admin_required(view):
+    """Decorator: the installation-wide admin (an admin without an organisation) only; 403
+    for everyone else logged in. Used for what all organisations share (the training
+    catalogue)."""
+    @wraps(view)
+    @login_required
+    def inner(*args, **kwargs):
+        if not current_user.is_installation_admin:
+            abort(403)
+        return view(*args, **kwargs)
+    return inner
+
+
 def visible_programme_ids(user: User) -> set[int]:
     """Programmes whose data ``user`` may see."""
     if user.role == Role.admin.value:
@@ -195,6 +208,15 @@ def get_completion_or_404(completion_id: int, *, manage: bool = False):
     return row
 
 
+def get_vog_or_404(volunteer, vog_id: int):
+    """A VOG of ``volunteer`` (loaded with :func:`get_volunteer_or_404`); 404 otherwise."""
+    from .models import VolunteerVog
+    row = db.session.get(VolunteerVog, vog_id)
+    if row is None or row.volunteer_id != volunteer.id:
+        abort(404)
+    return row
+
+
 def can_manage_session(user, session) -> bool:
     """Staff who see at least one of the programmes a themabijeenkomst invites."""
     return user.is_authenticated and user.is_staff and bool(
@@ -300,6 +322,17 @@ def get_match_or_404(match_id: int):
     return match
 
 
+def get_concern_or_404(concern_id: int):
+    """A volunteer's concern on a match of one of the user's programmes (staff); 404
+    otherwise."""
+    from .models.matches import Concern
+    concern = db.session.get(Concern, concern_id)
+    if concern is None or not current_user.is_staff \
+            or concern.match.programme_id not in visible_programme_ids(current_user):
+        abort(404)
+    return concern
+
+
 # --- dashboards ---------------------------------------------------------------------------
 # A programme's dashboard: get_programme_or_404 (its coordinators, its organisation's admins).
 # An organisation's dashboard: that organisation's admins and the installation admin only.
@@ -312,6 +345,59 @@ def get_dashboard_organisation_or_404(organisation_id: int):
             or not can_manage_organisation(current_user, org.id):
         abort(404)
     return org
+
+
+# --- organisations and programmes (admin area) --------------------------------------------
+# The installation admin creates, deactivates and reactivates organisations; an
+# organisation's admins change their own organisation and its programmes. Everyone else gets
+# 404 on an organisation's or a programme's admin pages (coordinators too: ids cannot be
+# probed).
+
+def can_create_organisation(user) -> bool:
+    """Creating an organisation, and (de)activating one: the installation admin only."""
+    return bool(user.is_authenticated and user.is_installation_admin)
+
+
+def managed_organisations(user, *, active_only: bool = False):
+    """Organisations ``user`` administers (every one for the installation admin)."""
+    from .models import Organisation
+    if not (user.is_authenticated and user.role == Role.admin.value):
+        return []
+    query = db.select(Organisation).order_by(Organisation.name)
+    if user.organisation_id is not None:
+        query = query.filter_by(id=user.organisation_id)
+    if active_only:
+        query = query.filter_by(active=True)
+    return list(db.session.execute(query).scalars())
+
+
+def get_managed_organisation_or_404(organisation_id):
+    """An organisation the current user administers; 404 otherwise."""
+    from .models import Organisation
+    org = db.session.get(Organisation, organisation_id) if organisation_id else None
+    if org is None or not current_user.is_authenticated \
+            or not can_manage_organisation(current_user, org.id):
+        abort(404)
+    return org
+
+
+def get_managed_user_or_404(user_id: int) -> User:
+    """An account of an organisation the current user administers (any account for the
+    installation admin); 404 otherwise."""
+    user = db.session.get(User, user_id)
+    if user is None or not current_user.is_authenticated \
+            or not can_manage_organisation(current_user, user.organisation_id):
+        abort(404)
+    return user
+
+
+def get_managed_programme_or_404(programme_id: int) -> Programme:
+    """A programme of an organisation the current user administers; 404 otherwise."""
+    programme = db.session.get(Programme, programme_id)
+    if programme is None or not current_user.is_authenticated \
+            or not can_manage_organisation(current_user, programme.organisation_id):
+        abort(404)
+    return programme
 
 
 # --- privacy: subject access, erasure, legal holds, retention, unusual access -------------

@@ -1,4 +1,5 @@
-"""Creating accounts (used by the CLI, the demo and registration)."""
+"""Creating accounts (used by the CLI, the demo and registration), changing one's own
+details, and accepting an admin's invitation (``webapp.admin.services.invite_user``)."""
 from __future__ import annotations
 
 from .auth.passwords import hash_password
@@ -14,7 +15,7 @@ class AccountError(ValueError):
 
 def create_user(*, email: str, name: str, role: str, password: str,
                 organisation_name: str | None = None, check_password: bool = True,
-                locale: str | None = None) -> User:
+                locale: str | None = None, phone: str | None = None) -> User:
     if role not in {r.value for r in Role}:
         raise AccountError(f"unknown role {role!r}")
     if "@" not in email or len(email) > 254:
@@ -34,10 +35,32 @@ def create_user(*, email: str, name: str, role: str, password: str,
                                    context=(name, email, organisation_name or ""))
         if problem:
             raise AccountError(str(problem))
-    user = User(name=name, role=role, organisation=organisation, locale=locale,
+    user = User(name=name, role=role, organisation=organisation, locale=locale, phone=phone,
                 password_hash=hash_password(password), email_confirmed_at=utcnow(),
                 password_changed_at=utcnow())
     user.set_email(email)
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def update_details(user: User, *, name: str, phone: str | None) -> None:
+    """A staff member's name and phone number (audited; the caller commits)."""
+    from .audit import changed_fields, record
+    user.name = name.strip()
+    user.phone = (phone or "").strip() or None
+    fields = changed_fields(user, ("name", "phone"))
+    if fields:
+        record("update", "user", user.id, fields=fields)
+    db.session.flush()
+
+
+def accept_invitation(user: User) -> None:
+    """An invited staff member chose their password through the invitation link: the link
+    reached their address, so it is confirmed (audited; the caller sets the password and
+    commits)."""
+    from .audit import record
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    record("update", "user", user.id, fields=["password", "email_confirmed_at"],
+           reason="invitation_accepted", user_id=user.id)

@@ -33,13 +33,15 @@ def register_cli(app: Flask) -> None:
                   required=True)
     @click.option("--organisation", default=None, help="Organisation name (omit for an "
                   "installation-wide admin).")
-    def create_user_cmd(email, name, role, organisation):
+    @click.option("--phone", default=None, help="Staff: the number introductions give.")
+    def create_user_cmd(email, name, role, organisation, phone):
         """Create an account; the password is read from standard input."""
         from .accounts import AccountError, create_user
         password = sys.stdin.readline().rstrip("\n")
         try:
             user = create_user(email=email, name=name or email.split("@")[0], role=role,
-                               organisation_name=organisation, password=password)
+                               organisation_name=organisation, password=password,
+                               phone=phone)
         except AccountError as exc:
             click.echo(f"create-user: {exc}", err=True)
             sys.exit(2)
@@ -56,7 +58,10 @@ def register_cli(app: Flask) -> None:
             click.echo("worker: REDIS_URL is not set; jobs run inside the web process.", err=True)
             sys.exit(2)
         conn = redis_connection()
-        Worker([Queue(QUEUE_NAME, connection=conn)], connection=conn).work(burst=burst)
+        # with rq's scheduler: retries planned with `enqueue_in` (message delivery backoff)
+        # are moved to the queue when due (in burst mode: those due at start)
+        Worker([Queue(QUEUE_NAME, connection=conn)], connection=conn).work(
+            burst=burst, with_scheduler=True)
 
     @app.cli.group("jobs")
     def jobs_group():

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from .links import parse_hosts
+
 
 def _instance_secret(instance: Path, name: str, make) -> str:
     """Return the secret stored in ``instance/name``, creating it on first use (mode 0600)."""
@@ -45,6 +47,7 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
     index_key = env.get("KOPPEL_INDEX_KEY") or _instance_secret(
         instance, "index.key", lambda: secrets.token_urlsafe(32))
     https = _bool(env.get("KOPPEL_HTTPS"), False)
+    upload_mb = int(env.get("KOPPEL_MAX_UPLOAD_MB") or 5)
     return {
         "SECRET_KEY": secret,
         "ENCRYPTION_KEYS": [k.strip() for k in keys.replace("\n", ",").split(",") if k.strip()],
@@ -78,16 +81,28 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "LOGIN_FAILURES_PER_MINUTE": int(env.get("KOPPEL_LOGIN_FAILURES_PER_MINUTE") or 5),
         "RESET_TOKEN_MINUTES": 60,
         "CONFIRM_TOKEN_HOURS": 48,
+        "INVITE_TOKEN_HOURS": 72,  # the set-password link of an admin's invitation
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en", "ar"),
-        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # The one upload limit: a certificate of at most this many MB (the form states it,
+        # the service checks it). A request may be 1 MB larger (the form's other fields);
+        # above that the upload form is shown again with a message (webapp.uploads).
+        # nginx's client_max_body_size must be larger still for that page to be seen.
+        "MAX_UPLOAD_MB": upload_mb,
+        "MAX_CONTENT_LENGTH": (upload_mb + 1) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 25,
         "LOG_FORMAT": env.get("KOPPEL_LOG_FORMAT") or "json",
         # number of reverse proxies in front (nginx: 1) whose X-Forwarded-* headers to trust
         "PROXY_HOPS": int(env.get("KOPPEL_PROXY_HOPS") or 0),
         "METRICS_TOKEN": env.get("KOPPEL_METRICS_TOKEN") or None,
-        # Where Koppel is reached, for links in e-mails sent outside a request (CLI, jobs).
+        # Where Koppel runs: "production" (default) or "development" (make run); tests set
+        # TESTING. Production refuses to start without KOPPEL_BASE_URL (webapp/links.py).
+        "KOPPEL_ENV": env.get("KOPPEL_ENV") or "production",
+        # Where users reach Koppel: every link in e-mails and messages is built from it,
+        # never from the request's Host header (webapp.links.external_url).
         "KOPPEL_BASE_URL": env.get("KOPPEL_BASE_URL") or None,
+        # Host names Koppel answers to (others get 400); default: the base URL's host.
+        "TRUSTED_HOSTS": parse_hosts(env.get("KOPPEL_TRUSTED_HOSTS")),
     }

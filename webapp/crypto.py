@@ -45,6 +45,26 @@ def decrypt(token: str) -> str:
         raise KeyError_("a stored value cannot be decrypted with the configured keys") from exc
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """A Fernet token (bytes) of ``data``, for files (uploaded certificates)."""
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken as exc:
+        raise KeyError_("a stored file cannot be decrypted with the configured keys") from exc
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    """Re-encrypt a file's token under the primary key."""
+    try:
+        return _fernet().rotate(token)
+    except InvalidToken as exc:
+        raise KeyError_("a stored file cannot be decrypted with the configured keys") from exc
+
+
 def rotate_token(token: str) -> str:
     """Re-encrypt ``token`` under the primary key."""
     return _fernet().rotate(token.encode("ascii")).decode("ascii")

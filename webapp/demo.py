@@ -6,24 +6,13 @@ import random
 
 from .accounts import create_user
 from .extensions import db
-from .models import Organisation, Programme, ProgrammeType, User
+from .models import Organisation, Programme, User
+# Programme types and their default rules are data in webapp.programme_types (a database
+# without the demo needs them too); re-exported here for tests and benchmarks.
+from .programme_types import ensure_programme_types
 
 DEMO_PASSWORD = "demo-password"
 DEMO_DOMAIN = "@demo.test"
-
-# Programme types and their default rules (rules are data; admins can change them).
-PROGRAMME_TYPES = [
-    ("homestart", "Home-Start", {"child_age_months": [0, 144], "hours_per_match": 2}),
-    ("mim", "Moeders Informeren Moeders", {"volunteer_gender": "f", "child_age_months": [0, 72],
-                                           "hours_per_match": 2}),
-    ("steunouder", "Steunouder", {"child_age_months": [0, 216], "fixed_days": True,
-                                  "hours_per_match": 8}),
-    ("spelaanhuis", "Spel aan Huis", {"child_age_months": [24, 120], "hours_per_match": 1}),
-    ("pou", "Preventieve Ouderschapsondersteuning", {"groups": True}),
-    ("trio", "Mentortrio nieuwkomer–oudkomer–Nederlander", {"trios": True,
-                                                            "volunteers_per_family": 2,
-                                                            "hours_per_match": 2}),
-]
 
 ORGANISATIONS = [
     ("Home-Start Leiden", "Leiden", [("homestart", "Home-Start Leiden"),
@@ -37,16 +26,6 @@ ORGANISATIONS = [
 
 class DemoRefused(RuntimeError):
     """The database holds data that is not demo data."""
-
-
-def ensure_programme_types() -> dict[str, ProgrammeType]:
-    types = {t.code: t for t in db.session.execute(db.select(ProgrammeType)).scalars()}
-    for code, name, rules in PROGRAMME_TYPES:
-        if code not in types:
-            types[code] = ProgrammeType(code=code, name=name, default_rules=rules)
-            db.session.add(types[code])
-    db.session.flush()
-    return types
 
 
 def seed_demo(seed: int = 7) -> str:
@@ -70,19 +49,20 @@ def seed_demo(seed: int = 7) -> str:
     db.session.commit()
 
     create_user(email="admin@demo.test", name="Anna Admin", role="admin",
-                password=DEMO_PASSWORD, check_password=False)
+                password=DEMO_PASSWORD, check_password=False, phone="071 512 00 00")
     coordinator = create_user(email="coordinator@demo.test", name="Carla de Vries",
                               role="coordinator", organisation_name="Home-Start Leiden",
-                              password=DEMO_PASSWORD, check_password=False)
+                              password=DEMO_PASSWORD, check_password=False,
+                              phone="071 512 34 56")
     coordinator.programmes = [programmes["homestart"], programmes["steunouder"]]
     other = create_user(email="coordinator.mim@demo.test", name="Samira El Amrani",
                         role="coordinator",
                         organisation_name="Moeders Informeren Moeders Holland Rijnland",
-                        password=DEMO_PASSWORD, check_password=False)
+                        password=DEMO_PASSWORD, check_password=False, phone="071 523 45 67")
     other.programmes = [programmes["mim"], programmes["spelaanhuis"]]
     vw = create_user(email="coordinator.vw@demo.test", name="Joost Bakker", role="coordinator",
                      organisation_name="VluchtelingenWerk Leiden", password=DEMO_PASSWORD,
-                     check_password=False)
+                     check_password=False, phone="071 534 56 78")
     vw.programmes = [programmes["pou"], programmes["trio"]]
     create_user(email="volunteer@demo.test", name="Hanan Haddad", role="volunteer",
                 password=DEMO_PASSWORD, check_password=False)

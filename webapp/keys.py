@@ -4,8 +4,12 @@ Rotating a key:
 1. ``flask --app wsgi keys new`` prints a fresh key;
 2. put it first in ``KOPPEL_ENCRYPTION_KEYS`` (or ``instance/encryption.keys``), keeping the
    old key after it: ``new,old`` — the app now writes with the new key and reads both;
-3. ``flask --app wsgi keys rotate`` re-encrypts every encrypted value under the new key;
+3. ``flask --app wsgi keys rotate`` re-encrypts every encrypted value under the new key,
+   and every uploaded certificate file (``instance/uploads/certificates/``);
 4. remove the old key.
+
+``flask --app wsgi keys encrypt-files`` encrypts certificate files stored in plain text
+before encryption at rest (idempotent; downloads read both kinds until then).
 
 ``rotate`` is generic: it finds every column of type :class:`~webapp.crypto.EncryptedText`
 in the metadata, so columns added by any area are included without a list to maintain.
@@ -92,6 +96,21 @@ def rotate_cmd():
     for name, n in counts.items():
         click.echo(f"{name}: {n}")
     click.echo(f"rotated {sum(counts.values())} value(s) in {len(counts)} column(s)")
+    from .volunteers import certificates
+    try:
+        files = certificates.rotate_files()
+    except crypto.KeyError_ as exc:
+        click.echo(f"keys rotate: certificates: {exc}; no file was changed.", err=True)
+        sys.exit(1)
+    click.echo(f"rotated {files} certificate file(s)")
+
+
+@keys_cli.command("encrypt-files")
+def encrypt_files_cmd():
+    """Encrypt uploaded certificates still stored in plain text (from before encryption at
+    rest) in place, with the first configured key. Safe to run again."""
+    from .volunteers import certificates
+    click.echo(f"{certificates.encrypt_plain_files()} file(s) encrypted")
 
 
 def register_cli(app: Flask) -> None:

@@ -18,16 +18,22 @@ from .messaging.outbox import write
 from .models import Message, User
 
 
-def queue_email(user: User, kind: str, template: str, **context) -> Message:
-    """Render ``template`` in the user's language, store it, commit, and dispatch delivery."""
+def compose_email(user: User, kind: str, template: str, **context) -> Message:
+    """Render ``template`` in the user's language into an (unsaved) e-mail to ``user``;
+    the caller writes it to the outbox in its own transaction."""
     lang = user.locale or "nl"
     with force_locale(lang):
         subject = render_template(f"{template}.subject.txt", user=user, **context).strip()
         text = render_template(f"{template}.txt", user=user, **context)
-    msg = Message(kind=kind, channel="email", recipient=user.email, recipient_name=user.name,
-                  language=lang, subject=" ".join(subject.split()),
-                  body_text=plain_text(text, lang), body_html=email_html(subject, text, lang),
-                  user_id=user.id, party_type="user", party_id=user.id)
+    return Message(kind=kind, channel="email", recipient=user.email, recipient_name=user.name,
+                   language=lang, subject=" ".join(subject.split()),
+                   body_text=plain_text(text, lang), body_html=email_html(subject, text, lang),
+                   user_id=user.id, party_type="user", party_id=user.id)
+
+
+def queue_email(user: User, kind: str, template: str, **context) -> Message:
+    """Render ``template`` in the user's language, store it, commit, and dispatch delivery."""
+    msg = compose_email(user, kind, template, **context)
     write([msg])
     db.session.commit()  # dispatches delivery right after the commit
     return msg

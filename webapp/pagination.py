@@ -1,7 +1,8 @@
 """Pagination of list pages: one page object for all of them, and the helper for ORM queries.
 
 Every list shows the same pager (``pager`` in ``_macros.html``) and answers 404 for a page
-past the end.
+past the end. The page number is read in one place (:func:`requested_page`): a number no list
+can reach (``?page=99999999999999999999``) is a 404 before the database sees it.
 """
 from __future__ import annotations
 
@@ -12,11 +13,21 @@ from flask import abort, current_app, request
 
 from .extensions import db
 
+MAX_PAGE = 100_000  # far past the end of any list; larger numbers overflow the OFFSET
+
+
+def requested_page() -> int:
+    """``?page=`` as a page number: 1 when missing or not a number, at least 1, and 404 for a
+    page past ``MAX_PAGE``."""
+    page = request.args.get("page", 1, type=int)
+    if page > MAX_PAGE:
+        abort(404)
+    return max(page, 1)
+
 
 def paginate(query):
     """Paginate an ORM ``select`` by ``?page=``; out-of-range pages give 404."""
-    page = request.args.get("page", 1, type=int)
-    return db.paginate(query, page=max(page, 1), per_page=current_app.config["PAGE_SIZE"],
+    return db.paginate(query, page=requested_page(), per_page=current_app.config["PAGE_SIZE"],
                        error_out=True)
 
 

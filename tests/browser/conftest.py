@@ -46,9 +46,10 @@ def _live_app(tmp_path_factory, migrated_sqlite, seed: bool):
     tmp = tmp_path_factory.mktemp("live")
     db_file = tmp / "koppel.sqlite3"
     shutil.copy(migrated_sqlite, db_file)
-    # TESTING off so that errors look as in production; jobs run inline (deterministic).
+    # TESTING off so that errors look as in production; jobs run inline (deterministic);
+    # development mode: served on 127.0.0.1 (a trusted host), links on the local address.
     app = make_app(tmp, f"sqlite:///{db_file}", WTF_CSRF_ENABLED=True, SERVER_NAME=None,
-                   TESTING=False, JOBS_INLINE_THREAD=False)
+                   TESTING=False, JOBS_INLINE_THREAD=False, KOPPEL_ENV="development")
     if seed:
         from webapp.demo import seed_demo
         with app.app_context():

@@ -32,15 +32,18 @@ def test_invite_answer_form_approve_attendance(live_app, page, axe_check):
 
     page.goto(f"{base}/groups/rounds/{round_id}/candidates")
     _no_serious(axe_check, page)
+    assert page.locator("input[name=parent_id]:checked").count() == 0  # nothing pre-ticked
+    for box in page.locator("input[name=parent_id]").all():
+        box.check()
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{base}/groups/rounds/{round_id}")
-    page.click("form[action$='/send'] button")
+    _no_serious(axe_check, page)  # the summary: who is invited, nothing sent yet
+    page.click("main form button[name=confirm]")
     page.wait_for_url(f"{base}/groups/rounds/{round_id}")
     assert page.locator(".alert-success").count() == 1
     _no_serious(axe_check, page)
 
     for n in range(3):
-        page.locator("tbody tr a").nth(n).click()
+        page.locator("tbody tr td:nth-child(2) a").nth(n).click()
         page.check("input[name=a-answer][value=yes]")
         page.check("input[name=a-slots][value=tue_am]")
         if n == 0:
@@ -63,6 +66,16 @@ def test_invite_answer_form_approve_attendance(live_app, page, axe_check):
     assert page.locator("tbody tr").count() >= 5
     _no_serious(axe_check, page)
 
+    # Attendance is recorded once a meeting has taken place: the first one moves to last week.
+    from datetime import datetime, timedelta
+
+    from webapp.models.groups import GroupMeeting
+    with live_app.app_context():
+        first = db.session.execute(db.select(GroupMeeting).filter_by(number=1)).scalar_one()
+        first.starts_at = datetime.now() - timedelta(days=7)
+        db.session.commit()
+        db.session.remove()
+    page.reload()
     page.locator("a[href$='/attendance']").first.click()
     _no_serious(axe_check, page)
     page.locator("input[name=present]").first.check()
@@ -70,7 +83,6 @@ def test_invite_answer_form_approve_attendance(live_app, page, axe_check):
     page.wait_for_url(f"{base}/groups/*")
     assert page.locator(".alert-success").count() == 1
 
-    from webapp.models.groups import GroupMeeting
     with live_app.app_context():
         first = db.session.execute(db.select(GroupMeeting).filter_by(number=1)).scalar_one()
         assert sum(a.present for a in first.attendance) == 1

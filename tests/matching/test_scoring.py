@@ -11,7 +11,7 @@ from matching import solve
 from matching.explain import diagnose, explain_matches
 from matching.geo import UnknownPostcode
 from matching.model import FamilyRequest, ProgrammeReadiness, ProgrammeRules, VolunteerProfile
-from matching.scoring import Scorer, ScoringError
+from matching.scoring import FLAGS, Scorer, ScoringError
 
 TODAY = date(2024, 6, 1)
 READY = ProgrammeReadiness(True)
@@ -108,8 +108,8 @@ def test_bad_levels_and_programme():
 
 def test_soft_factors_and_explanation():
     vol = replace(VOL, themes=frozenset({"school", "health"}), experience_ages=frozenset({"0-3"}),
-                  birth_year=1985, religion="islam")
-    req = replace(REQ, needs=frozenset({"school"}), parent_birth_year=1985, religion="islam",
+                  religion="islam")
+    req = replace(REQ, needs=frozenset({"school"}), religion="islam",
                   waiting_since=date(2024, 1, 1), wants_dutch_practice=True, dutch_level="A2")
     sc = Scorer([vol], RULES, TODAY)
     c = next(iter(sc.candidates([req])))
@@ -119,7 +119,6 @@ def test_soft_factors_and_explanation():
     assert codes["dutch_practice"].points == 20
     assert codes["themes"].params == {"themes": ["school"]} and codes["themes"].points == 5
     assert codes["parenting_experience"].points == 10
-    assert codes["age_difference"].points == 10
     assert codes["religion"].points == 5
     assert codes["waiting_time"].params == {"months": 5} and codes["waiting_time"].points == 10
     assert 0 < codes["distance"].points <= 20 and codes["distance"].params["km"] < 10
@@ -201,3 +200,73 @@ def test_index_matches_full_evaluation_on_random_population():
         ex = sc.exclusions(req)
         assert ex.candidates == sum(1 for (_, r) in got if r == ri)
     assert np.all(cs.score >= 0)
+
+
+# --- safety wishes (issue 15): act on what the volunteer declared, flag what is unknown ----
+
+def _flags(vol, req):
+    sc = Scorer([vol], RULES, TODAY)
+    cands = sc.candidates([req])
+    assert len(cands) == 1, "the pair must stay a candidate (shown, not silently excluded)"
+    return {f.code: f for f in next(iter(cands)).factors if f.code in FLAGS}
+
+
+def test_own_community_is_the_family_community_when_recorded():
+    req = replace(REQ, country_of_origin="SY", own_groups=frozenset({"community:alawite"}),
+                  no_own_community=True)
+    same = replace(VOL, country_of_origin="SY", origin_known=True,
+                   groups=frozenset({"SY", "community:alawite"}))
+    other = replace(VOL, country_of_origin="SY", origin_known=True,
+                    groups=frozenset({"SY", "community:sunni_arab"}))
+    assert reasons(same, req) == {"own_community"}
+    assert reasons(other, req) == set()
+    assert _flags(other, req) == {}
+
+
+def test_avoided_community_or_region_excludes_whatever_the_country():
+    vol = replace(VOL, origin_known=True, groups=frozenset({"AF", "community:hazara",
+                                                             "region:ghazni"}))
+    for code in ("community:hazara", "region:ghazni", "AF"):
+        assert reasons(vol, replace(REQ, avoid_groups=frozenset({code}))) == {"avoided_group"}
+    assert reasons(vol, replace(REQ, avoid_groups=frozenset({"community:tajik"}))) == set()
+
+
+def test_unknown_origin_is_flagged_not_silently_proposed():
+    """A family with a safety wish and a volunteer whose origin is unknown (or not agreed for
+    matching): the pair is still proposed, with a warning flag and no points."""
+    unknown = replace(VOL, country_of_origin=None, groups=frozenset(), origin_known=False)
+    wish = replace(REQ, country_of_origin="SY", own_groups=frozenset({"SY"}),
+                   no_own_community=True)
+    flag = _flags(unknown, wish)["origin_unknown"]
+    assert flag.points == 0 and flag.params == {"side": "volunteer"}
+    avoid = replace(REQ, avoid_groups=frozenset({"community:alawite"}))
+    assert "origin_unknown" in _flags(unknown, avoid)
+    # A volunteer who declared their origin (and agreed) is checked, not flagged.
+    declared = replace(unknown, origin_known=True)
+    assert _flags(declared, wish) == {} and _flags(declared, avoid) == {}
+    # No wish: no flag.
+    assert _flags(unknown, REQ) == {}
+    # The family's own community not recorded for matching: the wish cannot be checked.
+    blind = replace(REQ, no_own_community=True)
+    assert _flags(declared, blind)["origin_unknown"].params == {"side": "family"}
+
+
+def test_flags_give_no_points_and_no_rule_looks_at_origin_without_a_wish():
+    """No rule treats volunteers of one origin differently unless the family asked."""
+    vols = [replace(VOL, id="sy", country_of_origin="SY", origin_known=True,
+                    groups=frozenset({"SY"})),
+            replace(VOL, id="nl", origin_known=True),
+            replace(VOL, id="unknown")]
+    cs = Scorer(vols, RULES, TODAY).candidates([REQ])
+    scores = {c.volunteer: c.score for c in cs}
+    assert len(set(scores.values())) == 1 and len(scores) == 3
+    assert all(f.points != 0 for c in cs for f in c.factors)
+
+
+def test_age_factor_is_gone():
+    """The intake records no parent's birth year, so the age-difference factor could never
+    count: it was removed (with the volunteer's birth year from matching's input)."""
+    from matching.model import DEFAULT_WEIGHTS
+    assert "age_difference" not in DEFAULT_WEIGHTS
+    assert "parent_birth_year" not in FamilyRequest.__dataclass_fields__
+    assert "birth_year" not in VolunteerProfile.__dataclass_fields__

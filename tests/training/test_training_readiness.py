@@ -18,7 +18,6 @@ from training import (
     VogRecord,
     VolunteerRecords,
     add_months,
-    is_recent_arrival,
     programme_readiness,
     readiness,
 )
@@ -38,8 +37,8 @@ def done(item, on=D, part=None, verified=True, source="self"):
     return Completion(item=item, completed_on=on, part=part, verified=verified, source=source)
 
 
-def records(*completions, vogs=(), checks=(), arrival_year=None):
-    return VolunteerRecords(completions, vogs, checks, arrival_year)
+def records(*completions, vogs=(), checks=()):
+    return VolunteerRecords(completions, vogs, checks)
 
 
 def req(required=("basis_homestart",), **kw):
@@ -654,51 +653,35 @@ def test_vog(vogs, rules, on, expected):
     assert summary(result) == expected
 
 
-# --- additional check for recent arrivals ------------------------------------------------------
+# --- the organisation's additional check: the same for every volunteer ------------------------
 
 CHECK = {"required": (), "additional_check_required": True}
 NEED_CHECK = ("not_ready", (MissingItem("aanvullende_screening", "never_done"),), ())
 
 
 @pytest.mark.parametrize(
-    ("arrival_year", "checks", "rules", "on", "expected"),
+    ("checks", "rules", "on", "expected"),
     [
-        (None, (), CHECK, ON, ("ready", (), ())),
-        (2021, (), CHECK, date(2026, 12, 31), NEED_CHECK),
-        (2021, (), CHECK, date(2027, 1, 1), ("ready", (), ())),
-        (2024, (), CHECK, ON, NEED_CHECK),
-        (2024, (AdditionalCheck(date(2024, 9, 1), "interview"),), CHECK, ON, ("ready", (), ())),
-        (
-            2024,
-            (AdditionalCheck(date(2024, 9, 1), "references"),),
-            CHECK,
-            date(2045, 1, 1),
-            ("ready", (), ()),
-        ),
-        (2024, (AdditionalCheck(date(2025, 6, 2), "interview"),), CHECK, ON, NEED_CHECK),  # future
-        (2024, (), {**CHECK, "additional_check_required": False}, ON, ("ready", (), ())),
-        (2022, (), {**CHECK, "recent_arrival_years": 2}, date(2024, 12, 31), NEED_CHECK),
-        (2022, (), {**CHECK, "recent_arrival_years": 2}, date(2025, 1, 1), ("ready", (), ())),
+        ((), CHECK, ON, NEED_CHECK),
+        ((AdditionalCheck(date(2024, 9, 1), "interview"),), CHECK, ON, ("ready", (), ())),
+        ((AdditionalCheck(date(2024, 9, 1), "references"),), CHECK, date(2045, 1, 1),
+         ("ready", (), ())),
+        ((AdditionalCheck(date(2025, 6, 2), "interview"),), CHECK, ON, NEED_CHECK),  # future
+        ((), {**CHECK, "additional_check_required": False}, ON, ("ready", (), ())),
     ],
 )
-def test_additional_check(arrival_year, checks, rules, on, expected):
-    recs = records(checks=checks, arrival_year=arrival_year)
-    assert summary(programme_readiness(recs, req(**rules), on)) == expected
+def test_additional_check(checks, rules, on, expected):
+    assert summary(programme_readiness(records(checks=checks), req(**rules), on)) == expected
 
 
-@pytest.mark.parametrize(
-    ("arrival_year", "on", "years", "recent"),
-    [
-        (None, date(2026, 1, 1), 5, False),
-        (2021, date(2026, 12, 31), 5, True),
-        (2021, date(2027, 1, 1), 5, False),
-        (2026, date(2026, 1, 1), 5, True),
-        (2030, date(2026, 1, 1), 5, True),
-        (1995, date(2026, 1, 1), 5, False),
-    ],
-)
-def test_is_recent_arrival(arrival_year, on, years, recent):
-    assert is_recent_arrival(arrival_year, on, years) is recent
+def test_no_default_rule_looks_at_origin_or_arrival():
+    """The handreiking asks to recruit volunteers with a refugee background (§4.1) and asks no
+    extra screening of them: no default programme asks for the additional check, and the
+    readiness input has no field about origin or arrival at all."""
+    assert not any(r.additional_check_required for r in DEFAULT_REQUIREMENTS.values())
+    from dataclasses import fields
+    names = {f.name for f in fields(VolunteerRecords)}
+    assert names == {"completions", "vogs", "additional_checks"}
 
 
 # --- future dates ------------------------------------------------------------------------------
@@ -779,8 +762,7 @@ def test_next_steps_order():
         done("basis_homestart", date(2026, 3, 2), verified=False),  # rejected
         done("basis_mim", date(2025, 4, 10)),  # expires 2026-04-10: in the renewal window
         vogs=(vog(date(2023, 3, 1)),),  # expired 2026-03-01: in grace until 2026-03-31
-        arrival_year=2023,  # needs the additional check
-    )
+    )  # and no additional check, which these rules ask of every volunteer
     result = programme_readiness(recs, rules, on)
     assert result.status == "not_ready"
     assert result.next_steps == (
@@ -818,7 +800,6 @@ def test_readiness_for_all_programmes():
         done("themabijeenkomst", date(2025, 4, 1), source="coordinator", verified=None),
         done("basis_mim", date(2025, 2, 1)),
         vogs=(vog(date(2025, 1, 15)),),
-        arrival_year=2010,
     )
     result = readiness(recs, DEFAULT_REQUIREMENTS, ON)
     assert {code: r.status for code, r in result.items()} == {

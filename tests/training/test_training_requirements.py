@@ -25,10 +25,9 @@ def test_default_programmes():
     assert (hs.vog_required, hs.vog_renewal_months, hs.additional_check_required) == (
         True,
         36,
-        True,
+        False,
     )
     assert (hs.renewal_window_days, hs.grace_days, hs.accept_unverified) == (30, 0, False)
-    assert hs.recent_arrival_years == 5
     assert DEFAULT_REQUIREMENTS["pou"].required == ("basis_pou",)
     for code, req in DEFAULT_REQUIREMENTS.items():
         assert req.programme == code
@@ -55,7 +54,6 @@ def test_from_dict_full():
             "vog_renewal_months": None,
             "vog_profiles": ["84"],
             "additional_check_required": True,
-            "recent_arrival_years": 3,
         },
     )
     assert req == ProgrammeRequirements(
@@ -70,7 +68,6 @@ def test_from_dict_full():
         vog_renewal_months=None,
         vog_profiles=("84",),
         additional_check_required=True,
-        recent_arrival_years=3,
     )
     assert req.item_validity(CATALOGUE["pharos_elearning"]) == 24
     assert req.item_validity(CATALOGUE["themabijeenkomst"]) is None
@@ -113,7 +110,7 @@ def test_empty_dict_gives_defaults():
         ({"grace_days": None}, [("grace_days", "wrong_type")]),
         ({"renewal_window_days": 2.5}, [("renewal_window_days", "wrong_type")]),
         ({"vog_renewal_months": 0}, [("vog_renewal_months", "out_of_range")]),
-        ({"recent_arrival_years": 0}, [("recent_arrival_years", "out_of_range")]),
+        ({"recent_arrival_years": 5}, [("recent_arrival_years", "unknown_field")]),
         ({"accept_unverified": "yes"}, [("accept_unverified", "wrong_type")]),
         ({"vog_required": 1}, [("vog_required", "wrong_type")]),
         ({"vog_profiles": ["84", "84"]}, [("vog_profiles[1]", "duplicate")]),

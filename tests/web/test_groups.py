@@ -27,7 +27,8 @@ def w(app):
 
 def _invite_all(client, round_):
     client.post(f"/groups/rounds/{round_.id}/candidates",
-                data={"parent_id": [str(p.id) for p in _candidate_parents(round_)]})
+                data={"parent_id": [str(p.id) for p in _candidate_parents(round_)],
+                      "confirm": "1"})
     return client.post(f"/groups/rounds/{round_.id}/send")
 
 
@@ -126,7 +127,7 @@ def test_formation_approval_refusal_override_meetings_attendance(w, client):
     db.session.refresh(group)
     assert group.status == "approved" and group.override_reason == "Tolk via telefoon"
     assert db.session.execute(db.select(AuditEntry).filter_by(
-        action="override", object_type="parent_group")).scalar_one().reason == "Tolk via telefoon"
+        action="override", object_type="parent_group")).scalar_one().reason == "override_reason"
     req = db.session.execute(db.select(FamilyRequest).filter_by(
         family_id=group.members[0].invitation.family_id)).scalar_one()
     assert req.status == "matched"
@@ -139,10 +140,12 @@ def test_formation_approval_refusal_override_meetings_attendance(w, client):
                 data={"first": "2030-03-05T10:00", "place": "Buurthuis"})  # a Tuesday
     db.session.refresh(group)
     assert [m.number for m in group.meetings] == [1, 2, 3, 4, 5]
-    assert group.meetings[4].starts_at == datetime(2030, 4, 2, 10, 0)
+    assert group.meetings[4].starts_at == datetime(2030, 4, 2, 8, 0)  # 10:00 Amsterdam, in UTC
     assert group.meetings[0].language == "ar"
 
     meeting = group.meetings[0]
+    meeting.starts_at -= timedelta(days=365 * 6)  # attendance once it has taken place
+    db.session.commit()
     present = [group.members[0].id, group.members[2].id]
     r = client.post(f"/groups/meetings/{meeting.id}/attendance",
                     data={"present": [str(i) for i in present]})

@@ -61,6 +61,7 @@ def _worker_env(app, redis_url: str) -> dict:
         "KOPPEL_ENCRYPTION_KEYS": ",".join(app.config["ENCRYPTION_KEYS"]),
         "KOPPEL_INDEX_KEY": app.config["INDEX_KEY"],
         "KOPPEL_INSTANCE": app.instance_path,
+        "KOPPEL_BASE_URL": "http://koppel.test",  # production mode needs it to start
     })
     return env
 
@@ -114,7 +115,8 @@ def test_email_delivered_by_worker(app, world, redis_url):
 @pytest.mark.redis
 def test_healthz_with_redis(app, client, redis_url):
     app.config["REDIS_URL"] = redis_url
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok", "queue": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok", "queue": "ok",
+                                                 "rate_limiter": "memory"}
 
 
 def test_unreachable_redis_keeps_job_queued_for_later(app, world):
@@ -127,7 +129,7 @@ def test_unreachable_redis_keeps_job_queued_for_later(app, world):
 
 def test_check_db_names_the_problem(tmp_path):
     env = dict(os.environ, DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none",
-               KOPPEL_INSTANCE=str(tmp_path))
+               KOPPEL_INSTANCE=str(tmp_path), KOPPEL_BASE_URL="http://koppel.test")
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "check-db"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1

@@ -18,7 +18,7 @@ from webapp.extensions import db
 from webapp.models import AuditEntry, Family, FamilyRequest, Parent
 
 ENCRYPTED_FAMILY_COLUMNS = ("address", "contact_detail", "needs_note", "groups_to_avoid",
-                            "contact_person", "community")
+                            "contact_person", "contact_phone", "community")
 
 
 def _is_fernet_token(value: str) -> bool:
@@ -36,12 +36,13 @@ def restore_keys():
 def test_sensitive_family_fields_are_encrypted_in_the_raw_row(app, world):
     family = make_family(world.prog_a, world.coord_a, special="store", community="Alawite",
                          groups_to_avoid="Groep X", contact_person="Mira",
-                         needs_note="Moeder slaapt slecht")
+                         contact_phone="071 514 12 12", needs_note="Moeder slaapt slecht")
     row = db.session.execute(sa.text(
         "SELECT address, contact_detail, needs_note, groups_to_avoid, contact_person, "
-        "community, pc4 FROM family WHERE id = :id"), {"id": family.id}).one()
-    plain = ("Kooilaan 1", "+31612345678", "Moeder slaapt slecht", "Groep X", "Mira", "Alawite")
-    for stored, clear in zip(row[:6], plain):
+        "community, contact_phone, pc4 FROM family WHERE id = :id"), {"id": family.id}).one()
+    plain = ("Kooilaan 1", "+31612345678", "Moeder slaapt slecht", "Groep X", "Mira", "Alawite",
+             "071 514 12 12")
+    for stored, clear in zip(row[:7], plain):
         assert _is_fernet_token(stored) and clear not in stored
     assert row.pc4 == "2316"  # the neighbourhood is not secret (used for distances)
     name = db.session.execute(sa.text("SELECT name FROM parent")).scalar_one()

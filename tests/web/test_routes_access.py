@@ -152,6 +152,30 @@ for _ep in ("privacy.my_data", "privacy.my_export_page", "privacy.my_export_json
 # admin saving organisation A's retention with an empty form gets a validation answer.
 for _ep in ("privacy.retention", "privacy.retention_save", "privacy.unusual"):
     _set(_ep, "*", ("coordinator", "other_coord"), {403}, "privacy admin pages: admins only")
+# Organisations and programmes (webapp/admin/organisations.py, programmes.py): only the
+# installation admin creates or (de)activates organisations (403 for an organisation's
+# admin); an organisation's or a programme's admin pages answer 404 to anyone who does not
+# administer it, coordinators included (access.get_managed_…_or_404: ids cannot be probed).
+_set("admin.organisation_new", "*", ("admin",), {403},
+     "an organisation's admin cannot create organisations")
+for _ep in ("admin.organisation_deactivate", "admin.organisation_reactivate"):
+    _set(_ep, "*", ("admin",), {403},
+         "an organisation's admin cannot (de)activate organisations, not even their own")
+for _ep in ("admin.organisation_edit", "admin.organisation_deactivate",
+            "admin.organisation_reactivate", "admin.programme_edit",
+            "admin.programme_deactivate", "admin.programme_reactivate"):
+    _set(_ep, "*", ("coordinator", "other_coord"), {404},
+         "admin pages of an organisation or programme: 404 for non-admins (no probing)")
+# Users (webapp/admin/users.py): a user's edit page answers 404 to anyone who does not
+# administer the user's organisation, coordinators included (access.get_managed_user_or_404).
+_set("admin.user_edit", "*", ("coordinator", "other_coord"), {404},
+     "a user's admin page: 404 for non-admins (no probing)")
+# The training catalogue (webapp/admin/catalogue.py) is shared by every organisation: the
+# installation admin only (access.installation_admin_required); an organisation's admin gets
+# 403, coordinators 403 (admin pages).
+for _ep in ("admin.training_catalogue", "admin.training_item_new", "admin.training_item_edit",
+            "admin.training_item_retire", "admin.training_item_restore"):
+    _set(_ep, "*", ("admin",), {403}, "the training catalogue: installation admin only")
 # Known bugs and cross-tenant leaks, kept here (xfail, strict) until fixed. None at present:
 # the messaging templates page and the job status check were fixed.
 KNOWN_BUGS: dict = {}
@@ -194,6 +218,7 @@ def build_access_world() -> dict:
         TrainingCompletion,
         TrainingSession,
         UserSession,
+        VolunteerVog,
     )
     from webapp.models.groups import (
         GroupMeeting,
@@ -203,7 +228,7 @@ def build_access_world() -> dict:
         Invitation,
         ParentGroup,
     )
-    from webapp.models.matches import Match, MatchingRun, Proposal
+    from webapp.models.matches import Concern, Match, MatchingRun, Proposal
     from webapp.models.privacy import LegalHold
     from webapp.volunteers import imports, services
 
@@ -228,7 +253,9 @@ def build_access_world() -> dict:
                                   programmes=[prog])
         run = MatchingRun(programme_id=prog.id, status="finished", running=None,
                           created_by_id=coord.id)
-        db.session.add_all([completion, session, run])
+        vog = VolunteerVog(volunteer=volunteer, issued_on=date.today() - timedelta(days=40),
+                           screening_profile="84")
+        db.session.add_all([completion, session, run, vog])
         db.session.flush()
         db.session.add(SessionSignup(session_id=session.id, volunteer_id=volunteer.id))
         proposal = Proposal(run_id=run.id, programme_id=prog.id, family_id=family.id,
@@ -249,6 +276,9 @@ def build_access_world() -> dict:
                          reported_on=date.today() - timedelta(days=30),
                          recorded_by_id=coord.id)
         db.session.add_all([proposal, match, message, job, user_session, hold])
+        db.session.flush()
+        concern = Concern(match_id=match.id, text=f"Zorg {tag}", urgent=True)
+        db.session.add(concern)
         db.session.commit()
         # Parent groups: a Preventieve Ouderschapsondersteuning programme the coordinator
         # coordinates, a family enrolled in it, a round with an invitation of its parent,
@@ -291,7 +321,8 @@ def build_access_world() -> dict:
         objects[tag] = {
             "programme_id": prog.id, "family_id": family.id,
             "request_id": family.requests[0].id, "volunteer_id": volunteer.id,
-            "completion_id": completion.id, "session_id": session.id, "run_id": run.id,
+            "completion_id": completion.id, "vog_id": vog.id, "session_id": session.id,
+            "run_id": run.id,
             "proposal_id": proposal.id, "match_id": match.id, "message_id": message.id,
             "job_id": job.id, "organisation_id": org.id, "user_id": vol_user.id if tag == "b" else coord.id,
             "handle": session_handle(user_session.id),
@@ -299,7 +330,7 @@ def build_access_world() -> dict:
             "calendar_token": services.calendar_token(volunteer),
             "hold_id": hold.id, "pou_programme_id": pou.id, "round_id": round_.id,
             "invitation_id": invitation.id, "staff_id": trainer.id, "group_id": group.id,
-            "member_id": member.id, "meeting_id": meeting.id,
+            "member_id": member.id, "meeting_id": meeting.id, "concern_id": concern.id,
         }
     emails = {"volunteer": w.volunteer.email, "other_coord": w.coord_b.email,
               "coordinator": w.coord_a.email, "admin": w.org_admin.email}
@@ -320,6 +351,10 @@ FILL_BY_ENDPOINT = {
     ("messaging.template_preview", "language"): "nl",
     ("messaging.template_reset", "language"): "nl",
     ("static", "filename"): "css/koppel.css",
+    # training catalogue items are named by their code (shared by all organisations)
+    ("admin.training_item_edit", "code"): "waardenopvoeding",
+    ("admin.training_item_retire", "code"): "waardenopvoeding",
+    ("admin.training_item_restore", "code"): "waardenopvoeding",
 }
 # Query strings some pages need to show anything (formatted with organisation A's ids).
 QUERY = {
@@ -328,11 +363,14 @@ QUERY = {
     "messaging.template_reset": "scope=programme:{programme_id}",
 }
 FILL_BY_NAME = ("programme_id", "family_id", "request_id", "volunteer_id", "completion_id",
+                "vog_id",
                 "session_id", "run_id", "proposal_id", "match_id", "message_id", "job_id",
                 "user_id", "handle", "key", "organisation_id",
                 # parent groups, privacy
                 "round_id", "invitation_id", "staff_id", "group_id", "member_id",
-                "meeting_id", "hold_id")
+                "meeting_id", "hold_id",
+                # a volunteer's concern on a match
+                "concern_id")
 # Parameters filled with another object of the same organisation than their name says
 # (endpoint, argument) → key in build_access_world's objects; used for A and, in the
 # cross-tenant test, for B.

@@ -445,18 +445,29 @@ def test_programme_rules_override_type_defaults(world, vol, rules, records, expe
     assert _readiness_on(vol, day)[world.prog_a.id].status == expected
 
 
-def test_recent_arrival_needs_additional_check(world, vol):
+def test_additional_check_is_asked_of_every_volunteer_alike(world, vol):
+    """Off by default for everyone; switched on as a programme rule, it applies to a volunteer
+    without a refugee background exactly as to one who arrived last year."""
     ready_records(vol, date(2026, 1, 10))
-    vol.refugee_background, vol.arrival_year = True, 2024
+    other = make_volunteer(make_user("o@example.org"), [world.prog_a])
+    ready_records(other, date(2026, 1, 10))
+    vol.refugee_background, vol.origin_country, vol.arrival_year = True, "ER", 2025
     db.session.commit()
-    result = _readiness_on(vol, date(2026, 6, 1))[world.prog_a.id]
-    assert [m.item for m in result.missing] == ["aanvullende_screening"]
+    day = date(2026, 6, 1)
+    assert [_readiness_on(v, day)[world.prog_a.id].status for v in (vol, other)] == \
+        ["ready", "ready"]
+    world.prog_a.rules = {"requirements": {"additional_check_required": True}}
+    db.session.commit()
+    for v in (vol, other):
+        db.session.refresh(v)
+        assert [m.item for m in _readiness_on(v, day)[world.prog_a.id].missing] == \
+            ["aanvullende_screening"]
     from webapp.models import AdditionalCheckRecord
     db.session.add(AdditionalCheckRecord(volunteer=vol, done_on=date(2026, 2, 1),
                                          kind="interview"))
     db.session.commit()
     db.session.refresh(vol)
-    assert _readiness_on(vol, date(2026, 6, 1))[world.prog_a.id].status == "ready"
+    assert _readiness_on(vol, day)[world.prog_a.id].status == "ready"
 
 
 def test_readiness_for_many_matches_one_by_one(world, vol):

@@ -6,3 +6,4 @@ bp = Blueprint("auth", __name__)
 
 from . import routes  # noqa: E402,F401
 from . import account  # noqa: E402,F401
+from . import details  # noqa: E402,F401

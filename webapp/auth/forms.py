@@ -1,8 +1,16 @@
-"""Forms for logging in and resetting a password."""
+"""Forms for logging in, resetting a password and one's own details."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 
 class LoginForm(FlaskForm):
@@ -68,3 +76,20 @@ class ChangePasswordForm(FlaskForm):
         EqualTo("password", message=_l("The two passwords are not the same."))],
         render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("Save new password"))
+
+
+class DetailsForm(FlaskForm):
+    """Name and phone number of a staff member (e-mail is the login and shown only)."""
+
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)],
+                       description=_l("As families and volunteers will read it, e.g. "
+                                      "'Mira Haddad'."))
+    phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=40)],
+                        description=_l("Introductions give this number to the family and the "
+                                       "volunteer, so they can call you."))
+
+    def validate_phone(self, field):
+        from ..messaging.channels import normalise_phone
+        if field.data and field.data.strip() and normalise_phone(field.data) is None:
+            raise ValidationError(_l("Enter a phone number with digits only, e.g. "
+                                     "071 123 45 67."))

@@ -7,17 +7,18 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..accounts import accept_invitation
 from ..crypto import blind_index
 from ..extensions import db, limiter
-from ..mail import queue_email
 from ..models import User
 from ..models.base import utcnow
 from . import bp
 from .forms import CodeForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from .passwords import hash_password, needs_rehash, verify_password
 from .policy import password_problem
+from .reset import request_reset
 from .sessions import end_session, revoke_all, start_session
-from .tokens import make_token, read_token
+from .tokens import read_password_token
 from .totp import verify_second_factor
 
 PENDING_KEY = "mfa_pending"
@@ -152,12 +153,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = User.by_email(form.email.data)
-        if user and user.active:
-            token = make_token(user, "reset")
-            queue_email(user, "password_reset", "email/password_reset",
-                        link=url_for("auth.reset_password", token=token, _external=True),
-                        minutes=current_app.config["RESET_TOKEN_MINUTES"])
+        request_reset(form.email.data)  # the same work whether or not the account exists
         flash(_("If this address belongs to an account, we have sent it a link. "
                 "The link works for one hour."), "info")
         return redirect(url_for("auth.login"))
@@ -166,7 +162,8 @@ def forgot_password():
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    user = read_token(token, "reset", current_app.config["RESET_TOKEN_MINUTES"] * 60)
+    """Choose a password through a link: a password reset, or an admin's invitation."""
+    user, purpose = read_password_token(token)
     if user is None:
         flash(_("This link is not valid any more. Ask for a new one."), "danger")
         return redirect(url_for("auth.forgot_password"))
@@ -181,7 +178,11 @@ def reset_password(token: str):
             user.password_hash = hash_password(form.password.data)
             user.password_changed_at = utcnow()
             revoke_all(user)
+            if purpose == "invite":
+                accept_invitation(user)
             db.session.commit()
-            flash(_("Your password has been changed. You can log in now."), "success")
+            flash(_("Your password has been changed. You can log in now.")
+                  if purpose != "invite" else
+                  _("Your password is set. You can log in now."), "success")
             return redirect(url_for("auth.login"))
-    return render_template("auth/reset.html", form=form)
+    return render_template("auth/reset.html", form=form, invited=purpose == "invite")

@@ -35,6 +35,7 @@ def start_session(user: User) -> UserSession:
     if lang:
         session["lang"] = lang
     row = UserSession(user_id=user.id, user_agent=(request.user_agent.string or "")[:200])
+    user.last_login_at = row.created_at = utcnow()  # the admins' user list shows it
     db.session.add(row)
     db.session.commit()
     session[SESSION_KEY] = row.id

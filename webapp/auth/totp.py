@@ -8,6 +8,9 @@
   to the user's own browser.
 * Recovery codes: ten random codes of 50 bits each, shown once; only their argon2id hashes are
   stored, and a used code is removed.
+* Both are one-time under concurrency too: the step is stored, and a recovery code struck off,
+  by a conditional ``UPDATE`` (compare-and-set) in the caller's transaction, so of two
+  requests carrying the same code at the same moment exactly one gets ``rowcount == 1``.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ import secrets
 import time
 
 import pyotp
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .passwords import hash_password, verify_password
 
@@ -67,17 +72,36 @@ def matching_step(secret: str, code: str, *, after: int | None,
     return found
 
 
-def verify_totp(user, code: str, now: float | None = None) -> bool:
-    """Check a code of ``user``'s authenticator app and remember its step (no replays).
+def _compare_and_set(user, condition, **values) -> bool:
+    """``UPDATE user SET values WHERE id = user.id AND condition``; True when it changed the
+    row. In the caller's transaction: a concurrent request doing the same waits for its
+    commit (PostgreSQL row lock, SQLite write lock) and then finds the condition false."""
+    from ..extensions import db
+    from ..models import User
 
-    The caller commits."""
+    result = db.session.execute(
+        sa.update(User).where(User.id == user.id, condition).values(**values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    for name, value in values.items():  # keep the loaded object in step, without a 2nd write
+        set_committed_value(user, name, value)
+    return True
+
+
+def verify_totp(user, code: str, now: float | None = None) -> bool:
+    """Check a code of ``user``'s authenticator app and remember its step (no replays, also
+    not by a second request with the same code at the same moment). The caller commits."""
+    from ..models import User
+
     if not user.totp_secret:
         return False
     step = matching_step(user.totp_secret, code, after=user.totp_last_step, now=now)
     if step is None:
         return False
-    user.totp_last_step = step
-    return True
+    return _compare_and_set(
+        user, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        totp_last_step=step)
 
 
 def new_recovery_codes() -> tuple[list[str], list[str]]:
@@ -89,17 +113,40 @@ def new_recovery_codes() -> tuple[list[str], list[str]]:
     return codes, [hash_password(_normalise(c)) for c in codes]
 
 
+def _stored_recovery_codes(user) -> tuple[str | None, list[str]]:
+    """(the stored JSON text exactly as the database holds it, the hashes in it)."""
+    import json
+
+    from ..extensions import db
+    from ..models import User
+
+    raw = db.session.execute(sa.select(sa.cast(User.recovery_codes, sa.Text))
+                             .where(User.id == user.id)).scalar()
+    hashes = json.loads(raw) if raw else None
+    return raw, list(hashes) if isinstance(hashes, list) else []
+
+
 def use_recovery_code(user, code: str) -> bool:
-    """Accept one of ``user``'s unused recovery codes and strike it off. The caller commits."""
+    """Accept one of ``user``'s unused recovery codes and strike it off. The caller commits.
+
+    The list is written back only if it is still the one read (compare-and-set on its stored
+    text), so the same code used twice at once logs in once, and two different codes used at
+    once are both struck off (the later write retries on the fresh list)."""
+    from ..models import User
+
     code = _normalise(code)
     if len(code) != _RECOVERY_LENGTH or not all(ch in _RECOVERY_ALPHABET for ch in code):
         return False
-    hashes = list(user.recovery_codes or [])
-    for index, stored in enumerate(hashes):
-        if verify_password(stored, code):
-            del hashes[index]
-            user.recovery_codes = hashes
+    raw, hashes = _stored_recovery_codes(user)
+    match = next((stored for stored in hashes if verify_password(stored, code)), None)
+    for _attempt in range(2 * RECOVERY_COUNT):  # each miss means another request wrote first
+        if match is None or match not in hashes:
+            return False
+        remaining = [h for h in hashes if h != match]
+        if _compare_and_set(user, sa.cast(User.recovery_codes, sa.Text) == raw,
+                            recovery_codes=remaining):
             return True
+        raw, hashes = _stored_recovery_codes(user)
     return False
 
 

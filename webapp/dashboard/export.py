@@ -5,12 +5,11 @@ identify the groups, so the file reads the same in every interface language; the
 group names are translated."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask_babel import gettext as _
 
+from .. import csv_safe
 from . import stats
 from .labels import FUNNEL, READINESS, background_label, country_label, language_label
 
@@ -33,20 +32,12 @@ def _group_name(section: str, code: str) -> str:
     return code
 
 
-def _safe(text: str) -> str:
-    """No spreadsheet formulas: a cell never starts with = + - @."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def municipality_csv(scope: stats.Scope, today: date) -> str:
     """The export as CSV text (suppressed counts)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([_("section"), _("group"), _("group name"), _("measure"), _("count")])
+    rows = [[_("section"), _("group"), _("group name"), _("measure"), _("count")]]
     for section, code, measure, shown in stats.suppress_rows(
             stats.municipality_rows(scope, today)):
-        writer.writerow([section, code, _safe(_group_name(section, code)), measure, shown])
-    writer.writerow(["note", "", _safe(_("<5: fewer than 5. x: hidden, so that a group of "
-                                         "fewer than 5 cannot be worked out by subtraction.")),
-                     "", ""])
-    return out.getvalue()
+        rows.append([section, code, _group_name(section, code), measure, shown])
+    rows.append(["note", "", _("<5: fewer than 5. x: hidden, so that a group of fewer than 5 "
+                               "cannot be worked out by subtraction."), "", ""])
+    return csv_safe.to_csv(rows, lineterminator="\n")

@@ -18,9 +18,10 @@ bp = Blueprint("families", __name__)
 def family_vocabularies():
     """Labels for the codes the family pages show."""
     return {"vocab_languages": vocab.translated("LANGUAGES"),
-            "vocab_themes": vocab.translated("THEMES"),
+            "vocab_themes": vocab.translated("THEMES"), "theme_sources": vocab.THEME_SOURCES,
             "vocab_genders": vocab.GENDERS, "vocab_countries": vocab.COUNTRIES,
-            "dagdeel_label": vocab.dagdeel_label, "choices": choices}
+            "dagdeel_label": vocab.dagdeel_label, "choices": choices,
+            "value_label": vocab.value_label, "group_label": vocab.group_label}
 
 
 @bp.app_template_filter("format_weeks")

@@ -2,13 +2,12 @@
 log is itself recorded.
 
 An installation admin sees every entry; an organisation's admin sees the entries made by
-users of their organisation.
+users of their organisation. Reasons are stored as codes; the page words them
+(``webapp.audit.reason_label``), the CSV keeps the codes.
 """
 from __future__ import annotations
 
-import csv
-import io
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import Response, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -17,11 +16,13 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from .. import csv_safe
 from ..access import admin_required
-from ..audit import ACTIONS, record
+from ..audit import ACTIONS, reason_label, record
 from ..extensions import db
 from ..models import AuditEntry, User
 from ..pagination import paginate
+from ..request_input import to_id
 from . import bp
 
 EXPORT_LIMIT = 50_000
@@ -54,8 +55,10 @@ def audit_query(form: AuditFilterForm):
     if current_user.organisation_id is not None:
         query = query.join(User, AuditEntry.user_id == User.id).where(
             User.organisation_id == current_user.organisation_id)
-    if (form.user.data or "").isdigit():
-        query = query.where(AuditEntry.user_id == int(form.user.data))
+    try:
+        query = query.where(AuditEntry.user_id == to_id(form.user.data))
+    except (TypeError, ValueError):  # no choice, or not a user number: no filter
+        pass
     if form.action.data:
         query = query.where(AuditEntry.action == form.action.data)
     if form.object_type.data:
@@ -64,7 +67,7 @@ def audit_query(form: AuditFilterForm):
         query = query.where(AuditEntry.object_id == form.object_id.data.strip())
     if form.date_from.data:
         query = query.where(AuditEntry.at >= datetime.combine(form.date_from.data, time.min))
-    if form.date_to.data:
+    if form.date_to.data and form.date_to.data < date.max:  # the last day: no upper bound
         query = query.where(AuditEntry.at < datetime.combine(form.date_to.data, time.min)
                             + timedelta(days=1))
     return query
@@ -88,7 +91,7 @@ def audit_log():
     page = paginate(audit_query(form))
     record("read", "audit_log", "list", fields=_filters(form))
     db.session.commit()
-    return render_template("admin/audit.html", form=form, page=page)
+    return render_template("admin/audit.html", form=form, page=page, reason_label=reason_label)
 
 
 @bp.route("/admin/audit.csv")
@@ -98,19 +101,12 @@ def audit_export():
     rows = db.session.execute(audit_query(form).limit(EXPORT_LIMIT)).scalars().all()
     record("export", "audit_log", "csv", fields=_filters(form))
     db.session.commit()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["at_utc", "user_id", "user", "action", "object_type", "object_id",
-                     "fields", "reason", "ip"])
-    for e in rows:
-        writer.writerow([e.at.isoformat(timespec="seconds"), e.user_id or "",
-                         _safe(e.user.name if e.user else ""), e.action, e.object_type,
-                         e.object_id, " ".join(e.fields or []), _safe(e.reason or ""),
-                         e.ip or ""])
-    return Response(out.getvalue(), mimetype="text/csv",
+    header = ["at_utc", "user_id", "user", "action", "object_type", "object_id", "fields",
+              "reason", "ip"]
+    text = csv_safe.to_csv([header] + [
+        [e.at.isoformat(timespec="seconds"), e.user_id, e.user.name if e.user else "",
+         e.action, e.object_type, e.object_id, " ".join(e.fields or []), e.reason, e.ip]
+        for e in rows])
+    return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=koppel-audit.csv"})
 
-
-def _safe(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

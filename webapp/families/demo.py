@@ -26,8 +26,9 @@ STREETS = ["Kanaalpark", "Stevensbloem", "Hoge Rijndijk", "Haagweg", "Morsweg",
            "Kooilaan", "Zeemanlaan", "Lammenschansweg", "Vijf Meilaan", "Rooseveltstraat"]
 REFERRALS = ["jgz", "vluchtelingenwerk", "vluchtelingenwerk", "school", "brede_intake",
              "wijkteam", "self", "other"]
-COMMUNITIES = ["Eritrean Orthodox", "Pentecostal", "Hazara", "Tajik", "Darod", "Hawiye",
-               "Alawite", "Sunni Arab"]
+# codes of webapp.vocab.COMMUNITIES (groups to avoid: "community:<code>")
+COMMUNITIES = ["eritrean_orthodox", "pentecostal", "hazara", "tajik", "darod", "hawiye",
+               "alawite", "sunni_arab"]
 N_FAMILIES = 30
 
 
@@ -52,16 +53,18 @@ def seed_families(rng, programmes) -> None:
                                                           "vluchtelingenwerk", "humanitas"]),
                         support_other_programmes=rng.choice([0, 0, 0, 1]),
                         support_formal_care=rng.random() < 0.15,
-                        message_language=msg_lang, urgency=rng.choice([0, 0, 0, 1, 2]),
-                        pref_volunteer_gender=rng.choice(["any", "any", "f", "f", "m"]),
-                        pref_language=rng.choice(["own", "dutch", "none"]),
-                        pref_not_own_community=rng.random() < 0.25,
-                        preferred_dagdelen=sorted(rng.sample(vocab.DAGDELEN, rng.randint(2, 6))),
-                        needs=rng.sample(list(vocab.THEMES), rng.randint(1, 4)),
-                        not_before=housed + timedelta(weeks=8))
+                        message_language=msg_lang)
+        urgency = rng.choice([0, 0, 0, 1, 2])  # of its requests (drawn here: same demo)
+        family.pref_volunteer_gender = rng.choice(["any", "any", "f", "f", "m"])
+        family.pref_language = rng.choice(["own", "dutch", "none"])
+        family.pref_not_own_community = rng.random() < 0.25
+        family.preferred_dagdelen = sorted(rng.sample(vocab.DAGDELEN, rng.randint(2, 6)))
+        family.needs = rng.sample(list(vocab.THEMES), rng.randint(1, 4))
+        family.not_before = housed + timedelta(weeks=8)
         family.address = f"{rng.choice(STREETS)} {rng.randint(1, 180)}"
-        family.contact_person = rng.choice(["Mira (VluchtelingenWerk)", "Jeroen (wijkteam)",
-                                            "Carla de Vries (Home-Start)", "Fatma (JGZ)"])
+        family.contact_person, family.contact_phone = rng.choice([
+            ("Mira (VluchtelingenWerk)", "071 514 12 12"), ("Jeroen (wijkteam)", "071 516 50 00"),
+            ("Carla de Vries (Home-Start)", "071 512 34 56"), ("Fatma (JGZ)", "071 516 80 00")])
         channel = rng.choice(["letter", "sms", "whatsapp", "whatsapp", "email"])
         family.message_channel = channel
         if channel in ("sms", "whatsapp"):
@@ -75,7 +78,7 @@ def seed_families(rng, programmes) -> None:
                 "Vader wil meer betrokken zijn; voorkeur voor middagen.",
             ])
         if family.pref_not_own_community and rng.random() < 0.6:
-            family.groups_to_avoid = rng.choice(COMMUNITIES)
+            family.groups_to_avoid = "community:" + rng.choice(COMMUNITIES)
         names = []
         if rng.random() < 0.9:
             names.append((rng.choice(mothers), "f"))
@@ -123,7 +126,7 @@ def seed_families(rng, programmes) -> None:
             family.needs = []
             family.preferred_dagdelen = []
             family.address = family.contact_detail = family.needs_note = None
-            family.groups_to_avoid = family.contact_person = None
+            family.groups_to_avoid = family.contact_person = family.contact_phone = None
 
         first = pool[i % len(pool)] if pool else None
         chosen = [first] if first else []
@@ -134,7 +137,7 @@ def seed_families(rng, programmes) -> None:
         for j, programme in enumerate(chosen):
             start = referred + timedelta(days=rng.randint(0, 30) if j else 0)
             waited = timedelta(days=max(1, (today - start).days))
-            req = FamilyRequest(family=family, programme=programme, priority=family.urgency,
+            req = FamilyRequest(family=family, programme=programme, priority=urgency,
                                 status="waiting",
                                 waiting_since=utcnow() - waited)
             req.events.append(FamilyRequestEvent(at=req.waiting_since, from_status=None,

@@ -29,6 +29,8 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import vocab
+from ..messaging.channels import normalise_phone
+from ..vocab_fields import fill_vocab, vocab_answer, vocab_choices
 from ..widgets import FastSelect
 from . import choices
 from .listing import Filters
@@ -132,8 +134,16 @@ class FamilyForm(FlaskForm):
                                     choices=[("", _l("— not recorded —"))]
                                     + list(vocab.COUNTRIES.items()),
                                     validators=[Optional()])
-    community = StringField(_l("Community"), validators=[Optional(), Length(max=120)])
-    religion = StringField(_l("Religion"), validators=[Optional(), Length(max=120)])
+    community = SelectField(_l("Community"),
+                            choices=vocab_choices("COMMUNITIES", _l("— not recorded —")),
+                            validators=[Optional()])
+    community_other = StringField(_l("Other community"), validators=[Optional(),
+                                                                      Length(max=120)])
+    religion = SelectField(_l("Religion"),
+                           choices=vocab_choices("RELIGIONS", _l("— not recorded —")),
+                           validators=[Optional()])
+    religion_other = StringField(_l("Other religion"), validators=[Optional(),
+                                                                    Length(max=120)])
 
     housed_on = DateField(_l("Date housed in the municipality"), validators=[Optional()])
     postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)],
@@ -155,7 +165,9 @@ class FamilyForm(FlaskForm):
     pref_language = RadioField(_l("Language of the volunteer"),
                                choices=list(choices.LANGUAGE_PREFERENCE.items()), default="none")
     pref_not_own_community = BooleanField(_l("Not someone from our own community"))
-    groups_to_avoid = TextAreaField(_l("Groups to avoid (one per line, kept confidential)"),
+    avoid_groups = SelectMultipleField(_l("Groups to avoid (kept confidential)"),
+                                       choices=[], validators=[Optional()])
+    groups_to_avoid = TextAreaField(_l("Other groups to avoid (one per line)"),
                                     validators=[Optional(), Length(max=NOTE_MAX)])
     preferred_dagdelen = MultiCheckboxField(
         _l("Preferred days"), choices=[(d, vocab.dagdeel_label(d)) for d in vocab.DAGDELEN])
@@ -175,7 +187,11 @@ class FamilyForm(FlaskForm):
     contact_person = StringField(_l("The family's one point of contact"),
                                  validators=[Optional(), Length(max=200)],
                                  description=_l("Name and organisation, e.g. 'Mira, "
-                                                "VluchtelingenWerk'."))
+                                                "VluchtelingenWerk'. Empty: the "
+                                                "coordinator who introduces the match."))
+    contact_phone = StringField(_l("Phone number of the point of contact"),
+                                validators=[Optional(), Length(max=40)],
+                                description=_l("The introduction gives the family this number."))
     message_channel = RadioField(_l("How the introduction message reaches the family"),
                                  choices=list(choices.CHANNELS.items()), default="letter")
     contact_detail = StringField(_l("Mobile number or e-mail address"),
@@ -201,8 +217,13 @@ class FamilyForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
     DETAIL_FIELDS = ("housed_on", "postcode", "address", "needs_note", "groups_to_avoid",
-                     "contact_person", "contact_detail", "country_of_origin", "community",
-                     "religion")
+                     "contact_person", "contact_phone", "contact_detail", "country_of_origin",
+                     "community", "community_other", "religion", "religion_other")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.avoid_groups.choices = vocab.group_choices()
+        self._answers: dict[str, str | None] = {}
 
     # --- validation ----------------------------------------------------------------------
 
@@ -225,7 +246,8 @@ class FamilyForm(FlaskForm):
                     _l("Choose the language in which consent was asked."))
                 ok = False
         if self.special_category.data == "none":
-            for f in (self.country_of_origin, self.community, self.religion):
+            for f in (self.country_of_origin, self.community, self.community_other,
+                      self.religion, self.religion_other):
                 if f.data:
                     f.errors.append(_l("Without consent for this, country of origin, "
                                        "community and religion are not stored. Clear this "
@@ -245,11 +267,27 @@ class FamilyForm(FlaskForm):
                     self.postcode.errors.append(_l("This postcode does not exist."))
                     ok = False
                 self._pc = pc
+        self._answers = {}
+        for select, other, name in ((self.community, self.community_other, "COMMUNITIES"),
+                                    (self.religion, self.religion_other, "RELIGIONS")):
+            value, problem = vocab_answer(select, other, name)
+            if problem:
+                other.errors.append(problem)
+                ok = False
+            self._answers[select.name] = value
         ok = self._validate_contact() and ok
         ok = self._validate_people(today) and ok
         return ok
 
     def _validate_contact(self) -> bool:
+        phone = (self.contact_phone.data or "").strip()
+        if phone and normalise_phone(phone) is None:
+            self.contact_phone.errors.append(
+                _l("Enter a phone number with digits only, e.g. 071 123 45 67."))
+            return self._validate_channel() and False
+        return self._validate_channel()
+
+    def _validate_channel(self) -> bool:
         channel = self.message_channel.data
         detail = (self.contact_detail.data or "").strip()
         if not self.has_consent():
@@ -306,7 +344,7 @@ class FamilyForm(FlaskForm):
     def has_details(self) -> bool:
         if any((getattr(self, n).data or "") not in ("", None) for n in self.DETAIL_FIELDS):
             return True
-        if self.needs.data or self.preferred_dagdelen.data:
+        if self.needs.data or self.preferred_dagdelen.data or self.avoid_groups.data:
             return True
         if any(not e.form.is_empty() for e in self.parents):
             return True
@@ -339,8 +377,8 @@ class FamilyForm(FlaskForm):
         special = consent["special_category"] != "none"
         data.update({
             "country_of_origin": (self.country_of_origin.data or None) if special else None,
-            "community": _clean(self.community.data) if special else None,
-            "religion": _clean(self.religion.data) if special else None,
+            "community": self._answers.get("community") if special else None,
+            "religion": self._answers.get("religion") if special else None,
             "housed_on": self.housed_on.data,
             "pc4": pc4, "postcode_letters": letters,
             "address": _clean(self.address.data),
@@ -350,15 +388,14 @@ class FamilyForm(FlaskForm):
             "support_other_programmes": self.support_other_programmes.data or 0,
             "support_formal_care": bool(self.support_formal_care.data),
             "contact_person": _clean(self.contact_person.data),
+            "contact_phone": _clean(self.contact_phone.data),
             "message_channel": channel,
             "contact_detail": detail,
             "message_language": self.message_language.data or "nl",
             "pref_volunteer_gender": self.pref_volunteer_gender.data or "any",
             "pref_language": self.pref_language.data or "none",
             "pref_not_own_community": bool(self.pref_not_own_community.data),
-            "groups_to_avoid": "\n".join(
-                g.strip() for g in (self.groups_to_avoid.data or "").splitlines()
-                if g.strip()) or None,
+            "groups_to_avoid": self._groups_to_avoid(),
             "preferred_dagdelen": [d for d in vocab.DAGDELEN
                                    if d in (self.preferred_dagdelen.data or [])],
             "needs": [t for t in vocab.THEMES if t in (self.needs.data or [])],
@@ -372,8 +409,19 @@ class FamilyForm(FlaskForm):
         })
         return data
 
-    def fill_from(self, family) -> None:
-        """Pre-fill the form (GET on the edit page) from a family."""
+    def _groups_to_avoid(self) -> str | None:
+        """The chosen and typed groups to avoid, one group value per line (typed names of
+        listed countries, communities or regions become their codes)."""
+        groups: list[str] = []
+        typed = [vocab.group_for_text(g) for g in (self.groups_to_avoid.data or "").splitlines()]
+        for value in [*(self.avoid_groups.data or []), *typed]:
+            if value and value not in groups:
+                groups.append(value)
+        return "\n".join(groups) or None
+
+    def fill_from(self, family, urgency: int = 0) -> None:
+        """Pre-fill the form (GET on the edit page) from a family; ``urgency``: that of its
+        open requests in the editor's programmes."""
         c = family.consent
         self.referral_source.data = family.referral_source
         if c is not None and c.withdrawn_at is None:
@@ -384,15 +432,24 @@ class FamilyForm(FlaskForm):
             self.consent_share_profile.data = c.purpose_share_profile
             self.consent_contact_school.data = c.purpose_contact_school
             self.special_category.data = c.special_category
-        for name in ("country_of_origin", "community", "religion", "housed_on", "address",
+        for name in ("country_of_origin", "housed_on", "address",
                      "max_volunteers", "existing_support_counts", "support_other_programmes",
-                     "support_formal_care", "contact_person", "message_channel",
+                     "support_formal_care", "contact_person", "contact_phone", "message_channel",
                      "contact_detail", "message_language", "pref_volunteer_gender",
-                     "pref_language", "pref_not_own_community", "groups_to_avoid",
-                     "preferred_dagdelen", "needs", "needs_note", "urgency", "not_before"):
+                     "pref_language", "pref_not_own_community",
+                     "preferred_dagdelen", "needs", "needs_note", "not_before"):
             value = getattr(family, name)
             if value is not None:
                 getattr(self, name).data = value
+        self.urgency.data = urgency
+        fill_vocab(self.community, self.community_other,
+                   vocab.code_for_text("COMMUNITIES", family.community))
+        fill_vocab(self.religion, self.religion_other,
+                   vocab.code_for_text("RELIGIONS", family.religion))
+        groups = [vocab.group_for_text(g) for g in family.groups_to_avoid_list]
+        self.avoid_groups.data = [g for g in groups if vocab.other_text(g) is None]
+        self.groups_to_avoid.data = "\n".join(
+            vocab.other_text(g) for g in groups if vocab.other_text(g) is not None)
         self.support_social_worker.data = family.support_social_worker or ""
         if family.pc4:
             self.postcode.data = f"{family.pc4} {family.postcode_letters or ''}".strip()

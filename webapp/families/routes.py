@@ -9,8 +9,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import access, vocab
+from .. import access, audit, vocab
 from ..access import staff_required
+from ..pagination import requested_page
+from ..request_input import to_id
 from . import bp, listing, services
 from .forms import EnrolForm, FamilyFilterForm, FamilyForm, RequestForm
 
@@ -48,8 +50,9 @@ def family_list():
     for field in (form.status, form.language, form.need, form.waited):
         field.choices = vocab.translated_choices(f"family_filter.{field.name}", field.choices)
     form.validate()
-    page = listing.page_of(programmes, form.filters(), request.args.get("page", 1, type=int),
+    page = listing.page_of(programmes, form.filters(), requested_page(),
                            current_app.config["PAGE_SIZE"])
+    audit.family_viewed([row.family for row in page.items], "family_list")
     return render_template("families/list.html", form=form, page=page)
 
 
@@ -64,7 +67,7 @@ def family_new():
     invalid = False
     if request.method == "POST":
         programme = access.get_enrollable_programme_or_403(
-            request.form.get("programme_id", type=int))
+            request.form.get("programme_id", type=to_id))
         if not _more_rows(form):
             if form.validate():
                 family = services.create_family(form.to_data(), programme, current_user)
@@ -101,15 +104,18 @@ def family_edit(family_id: int):
     family = access.get_family_or_404(family_id)
     form = FamilyEditForm()
     invalid = False
+    programme_ids = access.visible_programme_ids(current_user)
     if request.method == "GET":
-        form.fill_from(family)
+        form.fill_from(family, urgency=family.urgency_in(programme_ids))
     elif not _more_rows(form):
         if form.validate():
-            changed = services.update_family(family, form.to_data(), current_user)
+            changed = services.update_family(family, form.to_data(), current_user,
+                                             programme_ids=programme_ids)
             flash(_("The changes are saved.") if changed else _("Nothing was changed."),
                   "success")
             return redirect(url_for("families.family_detail", family_id=family.id))
         invalid = True
+    audit.family_viewed(family, "family_edit")
     return render_template("families/form.html", form=form, family=family, invalid=invalid), \
         (422 if invalid else 200)
 
@@ -132,7 +138,7 @@ def consent_withdraw(family_id: int):
 @staff_required
 def family_enrol(family_id: int):
     family = access.get_family_or_404(family_id)
-    programme = access.get_enrollable_programme_or_403(request.form.get("programme_id", type=int))
+    programme = access.get_enrollable_programme_or_403(request.form.get("programme_id", type=to_id))
     try:
         services.enrol(family, programme, current_user)
     except services.FamilyError as exc:

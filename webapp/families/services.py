@@ -15,8 +15,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import update
 
-from ..audit import record
+from ..audit import family_viewed, record
 from ..extensions import db
 from ..models import (
     Child,
@@ -37,10 +38,11 @@ FAMILY_FIELDS = (
     "referral_source", "country_of_origin", "community", "religion", "housed_on", "pc4",
     "postcode_letters", "address", "max_volunteers", "existing_support_counts",
     "support_social_worker", "support_other_programmes", "support_formal_care",
-    "contact_person", "message_channel", "contact_detail", "message_language",
+    "contact_person", "contact_phone", "message_channel", "contact_detail", "message_language",
     "pref_volunteer_gender", "pref_language", "pref_not_own_community", "groups_to_avoid",
-    "preferred_dagdelen", "needs", "needs_note", "urgency", "not_before",
+    "preferred_dagdelen", "needs", "needs_note", "not_before",
 )
+URGENCIES = (0, 1, 2)  # normal, high, urgent: FamilyRequest.priority
 
 
 class FamilyError(ValueError):
@@ -54,8 +56,8 @@ def create_family(data: dict, programme: Programme, user: User) -> Family:
     family = Family(created_by_id=user.id, referral_source=data["referral_source"])
     db.session.add(family)
     fields = _apply(family, data, user)
-    req = FamilyRequest(family=family, programme=programme, priority=data.get("urgency") or 0,
-                        note=data.get("programme_note"))
+    req = FamilyRequest(family=family, programme=programme,
+                        priority=_urgency(data.get("urgency")), note=data.get("programme_note"))
     req.events.append(FamilyRequestEvent(from_status=None, to_status="waiting", by_id=user.id))
     db.session.add(req)
     db.session.flush()
@@ -66,13 +68,47 @@ def create_family(data: dict, programme: Programme, user: User) -> Family:
     return family
 
 
-def update_family(family: Family, data: dict, user: User) -> list[str]:
-    """Apply an edited intake; returns the names of the fields that changed."""
+def update_family(family: Family, data: dict, user: User,
+                  programme_ids: set[int] | None = None) -> list[str]:
+    """Apply an edited intake; returns the names of the fields that changed.
+
+    ``data["urgency"]`` is written to the family's open requests in ``programme_ids`` (the
+    editor's programmes; see :func:`set_urgency`). New consent (for matching) resumes the
+    matches paused when consent was withdrawn."""
     fields = _apply(family, data, user)
     if fields:
         record("update", "family", family.id, fields=fields)
+    if programme_ids is not None and "urgency" in data:
+        changed = set_urgency(family, data["urgency"], programme_ids)
+        if changed:
+            for rid in changed:
+                record("update", "family_request", rid, fields=["priority"])
+            fields = sorted(set(fields) | {"urgency"})
     db.session.commit()
+    if "consent" in fields:
+        from ..matches.pausing import resume_after_consent
+        resume_after_consent(family, user.id)
     return fields
+
+
+def _urgency(value) -> int:
+    value = int(value or 0)
+    if value not in URGENCIES:
+        raise FamilyError(_("Please choose an urgency from the list."))
+    return value
+
+
+def set_urgency(family: Family, urgency, programme_ids: set[int]) -> list[int]:
+    """Set the urgency of the family's open (waiting or matched) requests in
+    ``programme_ids`` — the one stored value the family list and the matching run read.
+    Returns the ids of the requests that changed."""
+    value = _urgency(urgency)
+    changed = []
+    for req in family.requests:
+        if req.active and req.programme_id in programme_ids and (req.priority or 0) != value:
+            req.priority = value
+            changed.append(req.id)
+    return changed
 
 
 def _apply(family: Family, data: dict, user: User) -> list[str]:
@@ -125,21 +161,53 @@ def _replace_people(family: Family, data: dict) -> list[str]:
 
 
 def withdraw_consent(family: Family, user: User) -> None:
-    """Withdraw consent: matching and messaging stop at once; the withdrawal is recorded."""
-    consent = family.consent
-    if consent is None or consent.withdrawn_at is not None:
-        raise FamilyError(_("There is no consent to withdraw."))
-    consent.withdrawn_at = utcnow()
-    consent.withdrawn_by_id = user.id
+    """Withdraw consent: matching and messaging stop at once; the withdrawal is recorded.
+
+    The family's running matches rest on this consent: they are paused in the same
+    transaction (the volunteer sees no family details any more) and their volunteers are
+    told by e-mail (:mod:`webapp.matches.pausing`). The withdrawal and each pause are
+    conditional updates: of two requests withdrawing at once, one does it, the other is
+    told there is nothing to withdraw; a match that moved meanwhile (e.g. ended) is read
+    again and the whole is done once more."""
+    from ..matches import pausing
+    from ..matches.approval import Refused
+    for _attempt in range(5):
+        # the family row is locked first, as approvals lock it: a match being approved
+        # right now is committed before this reads the running matches, or sees no consent
+        db.session.execute(db.select(Family.id).where(Family.id == family.id)
+                           .with_for_update(key_share=True))  # FOR NO KEY UPDATE
+        consent = family.consent
+        if consent is None or consent.withdrawn_at is not None:
+            raise FamilyError(_("There is no consent to withdraw."))
+        now = utcnow()
+        claimed = db.session.execute(
+            update(Consent).where(Consent.id == consent.id, Consent.withdrawn_at.is_(None))
+            .values(withdrawn_at=now, withdrawn_by_id=user.id)
+            .execution_options(synchronize_session=False)).rowcount
+        if claimed != 1:  # withdrawn by someone else just now
+            db.session.rollback()
+            raise FamilyError(_("There is no consent to withdraw."))
+        try:
+            paused = pausing.pause_for_consent(family, user.id)
+        except Refused:  # a match moved meanwhile; everything was rolled back: again
+            continue
+        break
+    else:  # pragma: no cover - five lost races in a row
+        raise FamilyError(_("The family's matches changed just now. Please try again."))
+    consent.withdrawn_at, consent.withdrawn_by_id = now, user.id
     record("update", "family", family.id, fields=["consent.withdrawn_at"],
-           reason="consent withdrawn")
+           reason="consent_withdrawn")
+    for match in paused:
+        record("update", "match", match.id, fields=["status"], user_id=user.id,
+               reason="consent_withdrawn")
     # at once: queued messages are cancelled and open proposals no longer hold
     from ..messaging.outbox import cancel_for
     from ..models.matches import Proposal
-    cancel_for("family", family.id, "consent withdrawn")
+    cancel_for("family", family.id, "consent_withdrawn")
     for proposal in db.session.execute(db.select(Proposal).filter_by(
             family_id=family.id, status="proposed")).scalars():
         proposal.status, proposal.stale_reason = "stale", "no_consent"
+    pausing.notify_paused(paused, user)
     db.session.commit()
 
 
@@ -150,7 +218,9 @@ def enrol(family: Family, programme: Programme, user: User) -> FamilyRequest:
     if req is not None and req.active:
         raise FamilyError(_("The family is already enrolled in %(name)s.", name=programme.name))
     if req is None:
-        req = FamilyRequest(family=family, programme=programme, priority=family.urgency or 0)
+        from ..access import visible_programme_ids
+        req = FamilyRequest(family=family, programme=programme,
+                            priority=family.urgency_in(visible_programme_ids(user)))
         req.events.append(FamilyRequestEvent(from_status=None, to_status="waiting",
                                              by_id=user.id))
         db.session.add(req)
@@ -199,8 +269,7 @@ def family_page(family: Family, programme_ids: set[int], user: User) -> dict:
     """
     own = [r for r in family.requests if r.programme_id in programme_ids]
     others = [r for r in family.requests if r.programme_id not in programme_ids]
-    record("read", "family", family.id)
-    db.session.commit()
+    family_viewed(family, "family_detail")
     return {
         "family": family, "requests": own,
         "other_active_volunteers": active_volunteer_count(
@@ -287,10 +356,24 @@ def minimal_profile(family: Family, reveal_address: bool = False,
         "pref_language": family.pref_language,
     }
     if reveal_address:
-        profile["address"] = {"street": family.address, "postcode": (
-            f"{family.pc4} {family.postcode_letters}" if family.postcode_letters
-            else family.pc4)}
+        profile["address"] = address_of(family)
     return profile
+
+
+def address_of(family: Family) -> dict | None:
+    """The family's address for a visit (street, postcode), without empty parts; ``None``
+    when nothing is recorded."""
+    postcode = " ".join(p for p in (family.pc4, family.postcode_letters) if p)
+    street = (family.address or "").strip()
+    if not street and not postcode:
+        return None
+    return {"street": street, "postcode": postcode}
+
+
+def shares_profile(family: Family) -> bool:
+    """The family agreed to share a short profile with its volunteer (consent standing)."""
+    c = family.consent
+    return bool(c and c.withdrawn_at is None and c.purpose_share_profile)
 
 
 def can_message(family: Family) -> bool:

@@ -15,4 +15,5 @@ def remind_cmd(days: int):
     from datetime import timedelta
     result = remind_due(ahead=timedelta(days=days))
     click.echo(f"{result['meetings']} meetings: {result['sent']} reminders written, "
-               f"{result['problems']} could not be made (see the group pages).")
+               f"{result['problems']} could not be made (see the group pages), "
+               f"{result['already']} sent before.")

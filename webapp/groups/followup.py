@@ -20,7 +20,8 @@ SMALL_COUNT = 5  # counts below this are shown as "fewer than 5" in the summary
 
 
 def may_evaluate(group: ParentGroup, now=None) -> bool:
-    """Evaluation opens once the last meeting has started."""
+    """Evaluation opens once the last meeting has started (``now``: UTC, as meetings are
+    stored)."""
     now = now or utcnow()
     return bool(group.meetings) and max(m.starts_at for m in group.meetings) <= now
 

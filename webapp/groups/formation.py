@@ -3,7 +3,8 @@
 
 A group below the minimum, a staff member without the language or not available at the
 group's time is refused with a clear reason, unless the coordinator writes why they go
-ahead anyway (the reason is stored and written to the audit log).
+ahead anyway (the reason is stored encrypted on the group; the audit log records the
+override).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from matching.groups import (
     form_groups,
 )
 
-from ..audit import record
+from ..audit import OVERRIDE_REASON, record
 from ..extensions import db
 from ..models.base import utcnow
 from ..models.groups import GroupMember, GroupRound, GroupStaff, ParentGroup
@@ -47,10 +48,12 @@ def staff_input(row: GroupStaff) -> StaffMember:
 
 
 def solver_inputs(round_: GroupRound):
-    """(parents, venues, staff) for the solver: parents who said yes or maybe."""
+    """(parents, venues, staff) for the solver: parents who said yes or maybe (cancelled
+    invitations left out)."""
     parents = []
     for inv in round_.invitations:
-        if inv.answer not in ("yes", "maybe") or inv.parent.gender not in ("f", "m"):
+        if inv.answer not in ("yes", "maybe") or inv.parent.gender not in ("f", "m") \
+                or inv.cancelled_at is not None:
             continue
         langs = [item["code"] for item in inv.parent.languages or [] if item.get("code")]
         parents.append(GroupParent(id=f"i{inv.id}", family=f"f{inv.family_id}",
@@ -121,7 +124,7 @@ def approve(group: ParentGroup, user_id: int, override_reason: str | None = None
     if problems:
         group.override_reason = reason
         record("override", "parent_group", group.id, fields=[c for c, _p in problems],
-               reason=reason, user_id=user_id)
+               reason=OVERRIDE_REASON, user_id=user_id)
     record("update", "parent_group", group.id, fields=["status"], user_id=user_id)
     for member in group.members:  # the family is now taking part in the programme
         for req in member.invitation.family.requests:

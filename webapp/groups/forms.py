@@ -26,6 +26,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..clock import in_the_past
 from ..vocab import DAGDELEN, LANGUAGES, THEMES, dagdeel_label
 from . import texts
 
@@ -68,6 +69,10 @@ class RoundForm(FlaskForm):
     max_km = IntegerField(_l("Longest distance to the meeting place (km)"), default=10,
                           validators=[InputRequired(), NumberRange(min=1, max=100)])
     submit = SubmitField(_l("Save"))
+
+    def validate_first_meeting_on(self, field):
+        if field.data is not None and in_the_past(field.data):
+            raise ValidationError(texts.past_meeting_text())
 
     def validate_max_size(self, field):
         if self.min_size.data and field.data is not None and field.data < self.min_size.data:

@@ -17,7 +17,7 @@ from ..access import (
     staff_required,
     visible_programmes,
 )
-from ..audit import record
+from ..audit import family_viewed, record
 from ..extensions import db
 from ..models.groups import GroupRound, GroupStaff
 from . import bp, formation, invitations, meetings
@@ -35,7 +35,7 @@ from .forms import (
     WhatsAppForm,
 )
 from .invitations import GroupsError
-from .texts import refusal_text
+from .texts import needs_review, override_note, refusal_text, send_summary
 
 
 def _flash(exc: GroupsError) -> None:
@@ -47,6 +47,18 @@ def _flash(exc: GroupsError) -> None:
     else:
         flash(refusal_text(exc.code, exc.params) if exc.code != "invalid"
               else _("Please check the form."), "danger")
+
+
+def _refusal_at(field, exc: GroupsError) -> None:
+    """A refusal about a date is shown at the date field; others at the top of the page."""
+    if exc.code == "in_past":
+        field.errors = list(field.errors) + [refusal_text(exc.code)]
+    else:
+        _flash(exc)
+
+
+def _member_families(group) -> list[int]:
+    return [m.invitation.family_id for m in group.members]
 
 
 def _group_programmes():
@@ -89,35 +101,68 @@ def round_new(programme_id: int):
 @staff_required
 def round_detail(round_id: int):
     round_ = get_round_or_404(round_id)
+    family_viewed([i.family_id for i in round_.invitations], "group_round")
     return render_template("groups/round.html", round=round_,
                            counts=invitations.answer_counts(round_),
-                           unsent=sum(1 for i in round_.invitations if i.sent_at is None),
+                           unsent=sum(1 for i in round_.invitations
+                                      if i.sent_at is None and i.cancelled_at is None),
                            inv=invitations)
 
 
 @bp.route("/rounds/<int:round_id>/candidates", methods=["GET", "POST"])
 @staff_required
 def candidates(round_id: int):
+    """Nothing is ticked in advance. The first POST shows a summary of the chosen parents
+    (carried in hidden fields); only the second, with ``confirm``, invites and sends."""
     round_ = get_round_or_404(round_id)
     if request.method == "POST":
         ids = [int(i) for i in request.form.getlist("parent_id") if i.isdigit()]
-        rows = invitations.select(round_, ids, current_user.id)
-        flash(_("%(n)s parents added to the invitation list.", n=len(rows)), "success")
-        return redirect(url_for(".round_detail", round_id=round_.id))
-    return render_template("groups/candidates.html", round=round_,
-                           parents=invitations.candidates(round_), inv=invitations)
+        chosen = invitations.chosen(round_, ids)
+        if chosen and request.form.get("confirm"):
+            flash(*send_summary(invitations.invite(round_, [p.id for p in chosen],
+                                                   current_user.id)))
+            return redirect(url_for(".round_detail", round_id=round_.id))
+        if chosen:
+            family_viewed([p.family_id for p in chosen], "group_candidates")
+            return render_template("groups/candidates_confirm.html", round=round_,
+                                   preview=invitations.preview(round_, chosen),
+                                   inv=invitations, needs_review=needs_review)
+        flash(_("Choose at least one parent to invite."), "danger")
+    parents = invitations.candidates(round_)
+    family_viewed([p.family_id for p in parents], "group_candidates")
+    return render_template("groups/candidates.html", round=round_, parents=parents,
+                           inv=invitations)
 
 
 @bp.route("/rounds/<int:round_id>/send", methods=["POST"])
 @staff_required
 def send(round_id: int):
     round_ = get_round_or_404(round_id)
-    result = invitations.send(round_, current_user.id)
-    flash(_("%(n)s invitations written to the outbox.", n=len(result.sent)), "success")
-    for inv, problems in result.problems:
-        flash(_("Not sent to %(who)s: %(why)s", who=inv.family.reference,
-                why=" ".join(problems)), "warning")
+    flash(*send_summary(invitations.send(round_, current_user.id)))
     return redirect(url_for(".round_detail", round_id=round_.id))
+
+
+@bp.route("/invitations/<int:invitation_id>/cancel", methods=["GET", "POST"])
+@staff_required
+def invitation_cancel(invitation_id: int):
+    """GET asks for confirmation; POST cancels (a sent invitation: one apology)."""
+    inv = get_invitation_or_404(invitation_id)
+    if request.method == "POST":
+        result = invitations.cancel(inv, current_user.id)
+        if not result:
+            flash(_("This invitation was cancelled already: nothing more was sent."), "info")
+        elif result.apology is not None:
+            flash(_("The invitation is cancelled; an apology to %(name)s is in the outbox.",
+                    name=inv.parent.name), "success")
+        elif result.problems:
+            flash(_("The invitation is cancelled, but no apology could be made: %(why)s "
+                    "Please tell %(name)s yourself.", why=" ".join(result.problems),
+                    name=inv.parent.name), "warning")
+        else:
+            flash(_("The invitation is cancelled (it had not been sent)."), "success")
+        return redirect(url_for(".round_detail", round_id=inv.round_id))
+    family_viewed(inv.family_id, "group_invitation")
+    return render_template("groups/invitation_cancel.html", inv=inv, helpers=invitations)
 
 
 @bp.route("/invitations/<int:invitation_id>", methods=["GET", "POST"])
@@ -138,6 +183,7 @@ def invitation(invitation_id: int):
             return redirect(url_for(".round_detail", round_id=inv.round_id))
         except GroupsError as exc:
             _flash(exc)
+    family_viewed(inv.family_id, "group_invitation")
     return render_template("groups/invitation.html", inv=inv, form=form, follow=follow,
                            helpers=invitations)
 
@@ -182,15 +228,19 @@ def form_groups(round_id: int):
     return redirect(url_for(".round_detail", round_id=round_.id) + "#formation")
 
 
+def _group_page(group, plan_form=None):
+    family_viewed(_member_families(group), "group_detail")
+    return render_template("groups/group.html", group=group, approve_form=OverrideForm(),
+                           problems=formation.problems_of(group),
+                           plan_form=plan_form or PlanMeetingsForm(place=group.round.place),
+                           link_form=WhatsAppForm(link=group.whatsapp_link),
+                           may_evaluate=may_evaluate(group), describe=formation.describe)
+
+
 @bp.route("/<int:group_id>")
 @staff_required
 def group_detail(group_id: int):
-    group = get_parent_group_or_404(group_id)
-    plan_form = PlanMeetingsForm(place=group.round.place)
-    return render_template("groups/group.html", group=group, approve_form=OverrideForm(),
-                           problems=formation.problems_of(group), plan_form=plan_form,
-                           link_form=WhatsAppForm(link=group.whatsapp_link),
-                           may_evaluate=may_evaluate(group), describe=formation.describe)
+    return _group_page(get_parent_group_or_404(group_id))
 
 
 @bp.route("/<int:group_id>/approve", methods=["POST"])
@@ -205,8 +255,7 @@ def group_approve(group_id: int):
         flash(_("The group is approved."), "success")
     except GroupsError as exc:
         _flash(exc)
-        flash(_("You can still go ahead: write down why. Your reason is kept in the audit "
-                "log."), "info")
+        flash(override_note(), "info")
     return redirect(url_for(".group_detail", group_id=group.id))
 
 
@@ -236,9 +285,10 @@ def group_meetings(group_id: int):
             meetings.plan_meetings(group, form.first.data, form.place.data, current_user.id,
                                    form.override_reason.data)
             flash(_("Five meetings planned."), "success")
+            return redirect(url_for(".group_detail", group_id=group.id))
         except GroupsError as exc:
-            _flash(exc)
-    return redirect(url_for(".group_detail", group_id=group.id))
+            _refusal_at(form.first, exc)
+    return _group_page(group, plan_form=form), 422  # what was typed stays in the form
 
 
 @bp.route("/meetings/<int:meeting_id>", methods=["GET", "POST"])
@@ -248,6 +298,7 @@ def meeting_edit(meeting_id: int):
     form = MeetingForm(obj=meeting if request.method == "GET" else None)
     if request.method == "GET":
         form.guest.data = meeting.guest or ""
+        form.starts_at.data = meetings.local_start(meeting)  # stored in UTC, typed locally
     if form.validate_on_submit():
         try:
             meetings.update_meeting(meeting, {
@@ -258,8 +309,9 @@ def meeting_edit(meeting_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for(".group_detail", group_id=meeting.group_id))
         except GroupsError as exc:
-            _flash(exc)
-    return render_template("groups/meeting.html", meeting=meeting, form=form)
+            _refusal_at(form.starts_at, exc)
+    status = 422 if request.method == "POST" else 200
+    return render_template("groups/meeting.html", meeting=meeting, form=form), status
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
@@ -268,11 +320,17 @@ def meeting_attendance(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id)
     if request.method == "POST":
         present = {int(i) for i in request.form.getlist("present") if i.isdigit()}
-        n = meetings.record_attendance(meeting, present, current_user.id)
-        flash(_("Attendance saved: %(n)s present.", n=n), "success")
+        try:
+            n = meetings.record_attendance(meeting, present, current_user.id)
+            flash(_("Attendance saved: %(n)s present.", n=n), "success")
+        except GroupsError as exc:
+            _flash(exc)
         return redirect(url_for(".group_detail", group_id=meeting.group_id))
     present = {a.member_id for a in meeting.attendance if a.present}
-    return render_template("groups/attendance.html", meeting=meeting, present=present)
+    family_viewed(_member_families(meeting.group), "group_attendance")
+    return render_template("groups/attendance.html", meeting=meeting, present=present,
+                           not_yet=None if meetings.has_taken_place(meeting)
+                           else refusal_text("not_yet"))
 
 
 @bp.route("/meetings/<int:meeting_id>/remind", methods=["POST"])
@@ -280,8 +338,12 @@ def meeting_attendance(meeting_id: int):
 def meeting_remind(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id)
     counts = meetings.remind(meeting, current_user.id)
-    flash(_("%(n)s reminders written to the outbox; %(p)s could not be made.",
-            n=counts["sent"], p=counts["problems"]), "success")
+    if counts["sent"] or counts["problems"]:
+        flash(_("%(n)s reminders written to the outbox; %(p)s could not be made.",
+                n=counts["sent"], p=counts["problems"]), "success")
+    else:
+        flash(_("Everyone in this group has been reminded of this meeting already: nothing "
+                "more was sent."), "info")
     return redirect(url_for(".group_detail", group_id=meeting.group_id))
 
 
@@ -301,6 +363,7 @@ def member_evaluation(member_id: int):
             return redirect(url_for(".group_detail", group_id=member.group_id))
         except GroupsError as exc:
             _flash(exc)
+    family_viewed(member.invitation.family_id, "group_evaluation")
     return render_template("groups/evaluation.html", member=member, form=form)
 
 
@@ -322,6 +385,7 @@ def member_refer(member_id: int):
             return redirect(url_for(".group_detail", group_id=member.group_id))
         except GroupsError as exc:
             _flash(exc)
+    family_viewed(member.invitation.family_id, "group_refer")
     return render_template("groups/refer.html", member=member, form=form,
                            referrals=referrals_of(member))
 

@@ -92,14 +92,48 @@ def refusal_text(code: str, params: dict | None = None) -> str:
         "bad_link": _("This is not a WhatsApp group link (it starts with "
                       "https://chat.whatsapp.com/)."),
         "too_early": _("The evaluation is possible after the last meeting."),
+        "in_past": past_meeting_text(),
+        "not_yet": _("This meeting has not taken place yet: attendance can be recorded "
+                     "once it has started."),
     }
     return texts.get(code) or _("This is not possible.")
 
 
+def past_meeting_text() -> str:
+    return _("A meeting cannot be in the past. Please choose a day and time from now on.")
+
+
 def override_note() -> str:
-    return _("You can still go ahead: write down why. Your reason is kept in the audit log.")
+    return _("You can still go ahead: write down why. Your reason is kept with the group; "
+             "the audit log records that a rule was overridden.")
 
 
 def theme_label(code: str) -> str:
     from ..vocab import THEMES
     return str(THEMES.get(code, code))
+
+
+# Native-speaker review of the shipped group texts (group_invitation, group_reminder,
+# group_cancel), as recorded in webapp/messaging/defaults/README.md: language -> "who, when".
+# Dutch and English need no native-speaker check; every other language shows the coordinator
+# a notice and the Dutch text beside it until a reviewer is entered here and in the README.
+NATIVE_REVIEW: dict[str, str | None] = {
+    "ar": None, "ti": None, "prs": None, "so": None, "uk": None, "tr": None,
+}
+
+
+def needs_review(language: str) -> bool:
+    """Has the shipped group text in ``language`` not been checked by a native speaker?"""
+    return language not in ("nl", "en") and not NATIVE_REVIEW.get(language)
+
+
+def send_summary(result) -> tuple[str, str]:
+    """One flash (text, category) for a :class:`~.invitations.SendResult`: how many were
+    sent, and who could not be invited and why."""
+    sent = len(result.sent)
+    if not result.problems:
+        return _("%(n)s invitations sent.", n=sent), "success"
+    who = "; ".join(f"{inv.parent.name} ({inv.family.reference}): {' '.join(problems)}"
+                    for inv, problems in result.problems)
+    return _("%(n)s invitations sent; %(p)s parents could not be invited: %(who)s",
+             n=sent, p=len(result.problems), who=who), "warning"

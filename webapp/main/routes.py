@@ -7,8 +7,10 @@ from sqlalchemy import text
 
 from ..access import get_job_or_404, visible_programmes
 from ..extensions import db
-from ..jobs import redis_connection
+from ..jobs import give_up_if_dead, queue_state
+from ..ops.observability import rate_limiter_state
 from . import bp
+from .todo import todo_items
 
 
 @bp.route("/")
@@ -21,13 +23,17 @@ def index():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    return render_template("main/dashboard.html", programmes=visible_programmes(current_user))
+    todo = todo_items(current_user) if current_user.is_staff else []
+    return render_template("main/dashboard.html", programmes=visible_programmes(current_user),
+                           todo=todo)
 
 
 @bp.route("/jobs/<job_id>")
 @login_required
 def job_status(job_id: str):
     row = get_job_or_404(job_id)
+    if give_up_if_dead(row):  # its process died: say so instead of "running" for an hour
+        db.session.refresh(row)
     return jsonify(id=row.id, status=row.status, progress=row.progress, stage=row.stage,
                    error=row.error if row.status == "failed" else None)
 
@@ -41,19 +47,18 @@ def check_database() -> str:
         return "down"
 
 
-def check_queue() -> str:
-    if not current_app.config["REDIS_URL"]:
-        return "inline"
-    try:
-        redis_connection().ping()
-        return "ok"
-    except Exception:
-        return "down"
-
-
 @bp.route("/healthz")
 def healthz():
-    database, queue = check_database(), check_queue()
-    ok = database == "ok" and queue in ("ok", "inline")
-    body = {"status": "ok" if ok else "error", "database": database, "queue": queue}
-    return jsonify(body), 200 if ok else 503
+    """503 only when the database is down (nothing works then). Redis down is "degraded":
+    every page still works (jobs wait as rows, limits are counted in memory), so a load
+    balancer must keep sending traffic; monitoring alerts on any status but "ok"."""
+    database, queue = check_database(), queue_state()
+    limits = rate_limiter_state(current_app)
+    if database != "ok":
+        status = "error"
+    elif queue == "down" or limits.startswith("memory fallback"):
+        status = "degraded"
+    else:
+        status = "ok"
+    body = {"status": status, "database": database, "queue": queue, "rate_limiter": limits}
+    return jsonify(body), 503 if status == "error" else 200

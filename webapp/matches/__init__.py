@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("matches", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import concern_views, routes  # noqa: E402,F401
 
 
 @bp.record_once
@@ -15,9 +15,19 @@ def template_helpers(state):
     from flask_babel import get_locale
 
     from ..vocab import LANGUAGES, THEMES
-    from .texts import END_REASON_LABELS, STAGES, STATUS_LABELS, factor_text, refusal_text
+    from . import concerns
+    from .texts import (
+        END_REASON_LABELS,
+        FLAGS,
+        STAGES,
+        STATUS_LABELS,
+        factor_text,
+        refusal_text,
+    )
     state.app.jinja_env.globals.update(
-        factor_text=factor_text, refusal_text=refusal_text, status_labels=STATUS_LABELS,
+        factor_text=factor_text, factor_flags=FLAGS, refusal_text=refusal_text,
+        status_labels=STATUS_LABELS,
         end_reasons=END_REASON_LABELS, language_name=lambda c: str(LANGUAGES.get(c, c)),
         theme_name=lambda c: str(THEMES.get(c, c)),
-        stages_json=lambda: get_locale() and json.dumps({k: str(v) for k, v in STAGES.items()}))
+        stages_json=lambda: get_locale() and json.dumps({k: str(v) for k, v in STAGES.items()}),
+        concern_badge=concerns.badge_counts)

@@ -38,8 +38,20 @@ class Refused(Exception):
 
 
 def _lock(model, row_id):
+    """The row, read afresh and locked until the transaction ends.
+
+    PostgreSQL: ``SELECT … FOR UPDATE``. SQLite has no row locks (``FOR UPDATE`` is
+    dropped): a write that changes nothing takes the database's write lock instead, so
+    there too a second approval waits for the first and then sees its match. Callers lock
+    in one order — family, request, proposal, volunteers by id — so two approvals never
+    wait for each other in a circle (a deadlock)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        table = model.__table__.name
+        db.session.execute(db.text(f'UPDATE "{table}" SET id = id WHERE id = :id'),
+                           {"id": row_id})
     return db.session.execute(
-        db.select(model).where(model.id == row_id).with_for_update()).scalar_one_or_none()
+        db.select(model).where(model.id == row_id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def capacity_problem(family: Family, volunteer: Volunteer, req: FamilyRequest | None,
@@ -106,16 +118,23 @@ def approve(proposal_id: int, user_id: int) -> list[Match]:
     """Approve one proposal in its own transaction; raises :class:`Refused` (stale) if it no
     longer holds. Returns the new match rows (two for a trio)."""
     try:
+        head = db.session.execute(db.select(Proposal.family_id, Proposal.family_request_id)
+                                  .where(Proposal.id == proposal_id)).first()
+        if head is None:
+            raise Refused("not_found")
+        # The family (and its request) first: approvals of proposals for one family queue
+        # up here, before any of them locks a proposal the winner marks stale below.
+        family = _lock(Family, head.family_id)
+        req = _lock(FamilyRequest, head.family_request_id)
         proposal = _lock(Proposal, proposal_id)
         if proposal is None:
             raise Refused("not_found")
         if proposal.status != "proposed":
             raise Refused("not_open", status=proposal.status)
-        family = _lock(Family, proposal.family_id)
-        volunteers = [_lock(Volunteer, proposal.volunteer_id)]
-        if proposal.volunteer2_id:
-            volunteers.append(_lock(Volunteer, proposal.volunteer2_id))
-        req = db.session.get(FamilyRequest, proposal.family_request_id)
+        ids = [proposal.volunteer_id] + ([proposal.volunteer2_id] if proposal.volunteer2_id
+                                         else [])
+        locked = {vid: _lock(Volunteer, vid) for vid in sorted(set(ids))}
+        volunteers = [locked[vid] for vid in ids]
         share = proposal.hours_per_week
         problem = None
         for i, vol in enumerate(volunteers):
@@ -256,6 +275,7 @@ def manual_match(req: FamilyRequest, volunteer: Volunteer, user_id: int,
     programme = db.session.get(Programme, req.programme_id)
     hours = float(programme.effective_rules.get("hours_per_match") or 0)
     family = _lock(Family, req.family_id)
+    req = _lock(FamilyRequest, req.id)
     volunteer = _lock(Volunteer, volunteer.id)
     problem = capacity_problem(family, volunteer, req, hours)
     if problem:
@@ -265,8 +285,8 @@ def manual_match(req: FamilyRequest, volunteer: Volunteer, user_id: int,
                           hours=hours, score=None,
                           override_reason=reason if problems else None)
     if problems:
-        audit.record("override", "match", match.id, fields=problems, reason=reason,
-                     user_id=user_id)
+        audit.record("override", "match", match.id, fields=problems,
+                     reason=audit.OVERRIDE_REASON, user_id=user_id)
     req.move_to("matched", user_id)
     db.session.commit()
     return match

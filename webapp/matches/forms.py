@@ -1,11 +1,15 @@
 """Forms of the matching area."""
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
+                                ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..clock import as_local, in_the_past
 from ..vocab import THEMES
 from .texts import END_REASON_LABELS, REJECTION_LABELS
 
@@ -83,5 +87,28 @@ class IntroduceForm(FlaskForm):
                                    validators=[Optional(), Length(max=1000)])
     fallback_language = SelectField(_l("If there is no text in the family's language, use"),
                                     choices=[], validators=[Optional()])
+    # Only on the form when no parent of the family can read (the view removes it otherwise).
+    family_route = RadioField(_l("How the family hears about the volunteer"),
+                              choices=[("call", _l("A call script")),
+                                       ("written", _l("A written message"))],
+                              default="call")
     preview = SubmitField(_l("Show the messages again"))
     send = SubmitField(_l("Send"))
+
+    def first_visit(self) -> datetime | None:
+        """The first visit typed (Amsterdam time), or None when empty or not a date."""
+        try:
+            return as_local(datetime.fromisoformat(self.first_visit_at.data or ""))
+        except ValueError:
+            return None
+
+    def validate_first_visit_at(self, field):
+        if not field.data:
+            return
+        when = self.first_visit()
+        if when is None:
+            raise ValidationError(_l("Please give a valid date and time."))
+        if in_the_past(when):
+            raise ValidationError(_l("The first visit cannot be in the past. Please choose a "
+                                     "day and time from now on, or leave it empty to agree "
+                                     "it by phone."))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
-from flask_babel import force_locale
 from sqlalchemy.orm import selectinload
 
 from matching.model import FamilyRequest as MFamilyRequest
@@ -21,7 +20,7 @@ from ..models import Programme
 from ..models.families import Family, FamilyRequest
 from ..models.matches import ACTIVE_MATCH_STATUSES, Match, Rejection
 from ..models.volunteers import Volunteer, volunteer_programmes
-from ..vocab import COUNTRIES
+from .. import vocab
 from ..volunteers.readiness import readiness_for
 
 
@@ -86,25 +85,52 @@ def programme_rules(programme: Programme) -> ProgrammeRules:
         hours_per_match=float(rules.get("hours_per_match") or 0), **kwargs)
 
 
-def _country_names() -> dict[str, str]:
-    """Lower-cased country names (Dutch and English) and codes → country code."""
-    names = {}
-    for code, label in COUNTRIES.items():
-        names[code.lower()] = code
-        for lang in ("nl", "en"):
-            with force_locale(lang):
-                names[str(label).lower()] = code
-    return names
+def matching_group(value: str) -> str:
+    """A stored group value as matching compares it: codes as they are, the words of
+    "other: …" case-insensitively."""
+    words = vocab.other_text(value)
+    return value if words is None else vocab.OTHER_PREFIX + " ".join(words.split()).casefold()
 
 
-def avoid_groups(family: Family, names: dict[str, str] | None = None) -> frozenset[str]:
-    """The family's groups to avoid, with country names read as country codes (``names``:
-    :func:`_country_names`, computed once by a caller handling many families)."""
-    groups = family.groups_to_avoid_list
-    if not groups:
+def avoid_groups(family: Family) -> frozenset[str]:
+    """The family's groups to avoid as group codes (countries, communities, regions, "other:
+    …"); lines stored before the vocabularies are read through the same lists."""
+    return frozenset(matching_group(vocab.group_for_text(g)) for g in family.groups_to_avoid_list)
+
+
+def _vocab_value(name: str, value: str | None) -> str | None:
+    """A stored community/region/religion as matching compares it (``None``: not given)."""
+    code = vocab.code_for_text(name, value)
+    return None if code is None else matching_group(code)
+
+
+def volunteer_groups(v: Volunteer) -> frozenset[str]:
+    """What the volunteer declared about their origin, as group codes (only with their
+    consent): country, ``community:…``, ``region:…`` ("other: …" answers as their words)."""
+    if not v.origin_for_matching:
         return frozenset()
-    names = _country_names() if names is None else names
-    return frozenset(names.get(g.lower(), g.lower()) for g in groups)
+    out = set()
+    if v.refugee_background and v.origin_country:
+        out.add(v.origin_country)
+    for kind, name, value in (("community", "COMMUNITIES", v.community),
+                              ("region", "REGIONS", v.origin_region)):
+        code = _vocab_value(name, value)
+        if code is not None:
+            out.add(code if code.startswith(vocab.OTHER_PREFIX) else f"{kind}:{code}")
+    return frozenset(out)
+
+
+def family_own_groups(family: Family) -> frozenset[str]:
+    """The family's own community as group codes, for "not someone from our own community":
+    its community when recorded, else its country of origin; only with consent to use them
+    (empty: not known, and the wish is flagged on every proposal)."""
+    if not family.special_category_use:
+        return frozenset()
+    community = _vocab_value("COMMUNITIES", family.community)
+    if community is not None:
+        return frozenset({community if community.startswith(vocab.OTHER_PREFIX)
+                          else f"community:{community}"})
+    return frozenset({family.country_of_origin}) if family.country_of_origin else frozenset()
 
 
 def active_load(volunteer_ids: list[int]) -> dict[int, tuple[int, float]]:
@@ -147,6 +173,12 @@ def _origin_usable(v: Volunteer) -> bool:
     return bool(v.refugee_background and v.origin_country and v.origin_for_matching)
 
 
+def _origin_known(v: Volunteer) -> bool:
+    """The volunteer answered the origin questions and agreed they may be used: a family's
+    safety wish can be checked against what they declared."""
+    return bool(v.origin_for_matching and (v.origin_country or not v.refugee_background))
+
+
 def volunteer_profile(v: Volunteer, readiness: dict, load: tuple[int, float]) -> VolunteerProfile:
     active, hours = load
     langs = {code: level for code, level in (v.languages or {}).items() if code != "nl"}
@@ -159,19 +191,24 @@ def volunteer_profile(v: Volunteer, readiness: dict, load: tuple[int, float]) ->
         max_families=max(0, (v.max_families or 0) - active),
         hours_per_week=max(0.0, float(v.hours_per_week or 0) - hours),
         dagdelen=frozenset(v.dagdelen or ()), themes=frozenset(v.themes or ()),
-        experience_ages=frozenset(v.parenting_experience or ()), birth_year=v.birth_year,
+        experience_ages=frozenset(v.parenting_experience or ()),
         # special categories (GDPR art. 9): each only with the volunteer's own, separately
-        # recorded consent; without it the factor is simply left out
+        # recorded consent; without it the factor is left out, and a family's safety wish is
+        # flagged for the coordinator ("origin unknown")
         country_of_origin=v.origin_country if _origin_usable(v) else None,
-        religion=(v.religion or None) if v.religion_for_matching else None,
-        groups=frozenset({v.origin_country}) if _origin_usable(v) else frozenset(),
+        religion=_vocab_value("RELIGIONS", v.religion) if v.religion_for_matching else None,
+        groups=volunteer_groups(v), origin_known=_origin_known(v),
         oudkomer=bool(v.refugee_background),
     )
 
 
+def solver_priority(req: FamilyRequest) -> int:
+    """The solver's priority of a request: 1 + its urgency (the one stored value)."""
+    return 1 + max(0, req.priority or 0)
+
+
 def family_input(req: FamilyRequest, programme: Programme, rejected: frozenset[str],
-                 load: int, today: date, country_names: dict[str, str] | None = None
-                 ) -> MFamilyRequest:
+                 load: int, today: date                 ) -> MFamilyRequest:
     family = req.family
     levels = {"basic": 1, "good": 2, "native": 3}
     langs: dict[str, str] = {}
@@ -192,7 +229,7 @@ def family_input(req: FamilyRequest, programme: Programme, rejected: frozenset[s
               int(programme.effective_rules.get("volunteers_per_family") or 1))
     return MFamilyRequest(
         id=str(req.id), family_id=str(family.id), programme=programme_code(programme),
-        postcode=family.pc4, priority=1 + max(0, family.urgency or 0) + max(0, req.priority or 0),
+        postcode=family.pc4, priority=solver_priority(req),
         max_new_volunteers=cap, languages=langs, dutch_level=dutch,
         wants_dutch_practice=family.pref_language == "dutch",
         volunteer_gender=None if family.pref_volunteer_gender in (None, "any")
@@ -200,9 +237,10 @@ def family_input(req: FamilyRequest, programme: Programme, rejected: frozenset[s
         children_ages=tuple(c.age_years(today) for c in family.children),
         dagdelen=frozenset(family.preferred_dagdelen or ()), needs=frozenset(family.needs or ()),
         country_of_origin=family.country_of_origin if special else None,
-        religion=(family.religion or None) if special else None,
+        religion=_vocab_value("RELIGIONS", family.religion) if special else None,
         no_own_community=bool(family.pref_not_own_community),
-        avoid_groups=avoid_groups(family, country_names), rejected_volunteers=rejected,
+        own_groups=family_own_groups(family),
+        avoid_groups=avoid_groups(family), rejected_volunteers=rejected,
         not_before=family.not_before, waiting_since=req.waiting_since.date(),
         consent_matching=family.may_match)
 
@@ -226,7 +264,7 @@ def build_inputs(programme: Programme, scope: dict, today: date) -> Inputs:
     families = load_families(db.select(FamilyRequest.family_id).where(  # noqa: F841
         FamilyRequest.programme_id == programme.id, FamilyRequest.status == "waiting"))
     if scope.get("urgent_only"):
-        requests = [r for r in requests if (r.family.urgency or 0) > 0 or (r.priority or 0) > 0]
+        requests = [r for r in requests if (r.priority or 0) > 0]
     if scope.get("municipality"):
         from matching.geo import default_table
         table = default_table()
@@ -248,7 +286,6 @@ def build_inputs(programme: Programme, scope: dict, today: date) -> Inputs:
     code = programme_code(programme)
     profiles = [volunteer_profile(v, {code: readiness[v.id][programme.id]},
                                   vloads.get(v.id, (0, 0.0))) for v in vols]
-    names = _country_names()
     fam_inputs = [family_input(r, programme, frozenset(rejected.get(r.family_id, ())),
-                               loads.get(r.family_id, 0), today, names) for r in requests]
+                               loads.get(r.family_id, 0), today) for r in requests]
     return Inputs(code, programme_rules(programme), profiles, fam_inputs)

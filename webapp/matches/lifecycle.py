@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import update
+
 from .. import audit
 from ..extensions import db
-from ..models.matches import (ACTIVE_MATCH_STATUSES, END_REASONS, Concern, ContactMoment,
-                              IllegalTransition, Match)
+from ..models.matches import (ACTIVE_MATCH_STATUSES, END_REASONS, TRANSITIONS, Concern,
+                              ContactMoment, IllegalTransition, Match)
 from ..vocab import THEMES
 from .approval import Refused
 
@@ -46,12 +48,35 @@ def end(match: Match, user_id: int, reason: str, *, evaluation: str | None = Non
     db.session.commit()
 
 
+def claim(match: Match, status: str, user_id: int | None, *,
+          reason: str | None = None) -> None:
+    """Move ``match`` to ``status`` exactly once, in the current transaction (the caller
+    commits).
+
+    The move is one conditional UPDATE (``… WHERE id = :id AND status = :read``), issued
+    before anything else is written: two requests that both read "approved" cannot both
+    move on. On PostgreSQL the second waits for the first's row lock and then matches no
+    row; on SQLite the UPDATE takes the database's write lock, with the same result. The
+    loser's transaction is rolled back and :class:`Refused` raised; nothing is written."""
+    current = match.status
+    if status not in TRANSITIONS.get(current, set()) or (
+            current == "paused" and status != "ended" and status != match.resumes_to):
+        raise Refused("illegal_transition", current=current, wanted=status)
+    result = db.session.execute(
+        update(Match).where(Match.id == match.id, Match.status == current)
+        .values(status=status).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()  # also expires ``match``: its status is read again below
+        raise Refused("illegal_transition", current=match.status, wanted=status)
+    try:  # the row is ours now: timestamps and the step, written with the caller's commit
+        match.move_to(status, user_id, reason=reason)
+    except IllegalTransition as exc:  # pragma: no cover - checked above
+        raise Refused("illegal_transition", current=exc.current, wanted=exc.wanted) from None
+
+
 def _move(match: Match, status: str, user_id: int, *, reason: str | None = None,
           commit: bool = True) -> None:
-    try:
-        match.move_to(status, user_id, reason=reason)
-    except IllegalTransition as exc:
-        raise Refused("illegal_transition", current=exc.current, wanted=exc.wanted) from None
+    claim(match, status, user_id, reason=reason)
     if commit:
         audit.record("update", "match", match.id, fields=["status"], user_id=user_id)
         db.session.commit()
@@ -60,7 +85,7 @@ def _move(match: Match, status: str, user_id: int, *, reason: str | None = None,
 def add_contact_moment(match: Match, *, happened_on: date, minutes: int, themes: list[str],
                        note: str | None, today: date | None = None) -> ContactMoment:
     today = today or date.today()
-    if not match.is_active or match.status == "approved":
+    if match.status not in ("introduced", "active"):  # not before, not paused, not after
         raise Refused("match_not_running")
     if happened_on > today:
         raise Refused("future_date")
@@ -76,11 +101,7 @@ def add_contact_moment(match: Match, *, happened_on: date, minutes: int, themes:
 
 
 def raise_concern(match: Match, text: str, urgent: bool) -> Concern:
-    if not match.is_active:
-        raise Refused("match_not_running")
-    row = Concern(match_id=match.id, text=text.strip(), urgent=urgent)
-    db.session.add(row)
-    db.session.flush()
-    audit.record("create", "concern", row.id, fields=["text", "urgent"])
-    db.session.commit()
-    return row
+    """The volunteer's concern: see :func:`.concerns.raise_concern` (an urgent one is
+    mailed to the programme's coordinators at once)."""
+    from .concerns import raise_concern as store_and_notify
+    return store_and_notify(match, text, urgent)

@@ -56,6 +56,19 @@ def proposals_query(run: MatchingRun, status: str):
     return query.order_by(Proposal.score.desc(), Proposal.id)
 
 
+def pending_proposals_query(programme_ids):
+    """Proposals in ``programme_ids`` waiting for a decision (status ``proposed``), newest
+    run first, best score first; family, volunteers and programme loaded in batches."""
+    return (db.select(Proposal)
+            .where(Proposal.programme_id.in_(programme_ids or {-1}),
+                   Proposal.status == "proposed")
+            .options(selectinload(Proposal.family),
+                     selectinload(Proposal.volunteer).selectinload(Volunteer.user),
+                     selectinload(Proposal.volunteer2).selectinload(Volunteer.user),
+                     selectinload(Proposal.run).selectinload(MatchingRun.programme))
+            .order_by(Proposal.run_id.desc(), Proposal.score.desc(), Proposal.id))
+
+
 def unmatched(run: MatchingRun) -> list[dict]:
     """The run's unmatched families with the diagnosis, in words."""
     out = []
@@ -64,6 +77,10 @@ def unmatched(run: MatchingRun) -> list[dict]:
         return out
     reqs = {str(r.id): r for r in db.session.execute(db.select(FamilyRequest).where(
         FamilyRequest.id.in_([int(k) for k in data]))).scalars()}
+    # "already proposed to another family" is only true when the run proposed someone (runs
+    # stored before this was checked may say it regardless).
+    proposed_any = db.session.execute(db.select(Proposal.id).where(
+        Proposal.run_id == run.id).limit(1)).first() is not None
     for key, diag in data.items():
         req = reqs.get(key)
         if req is None:
@@ -71,7 +88,8 @@ def unmatched(run: MatchingRun) -> list[dict]:
         excluded = sorted(((rule_text(rule), n) for rule, n in diag.get("excluded", {}).items()
                            if n), key=lambda kv: -kv[1])
         out.append({"request": req, "family": req.family, "hints": [
-            hint_text(h) for h in diag.get("hints", [])], "excluded": excluded,
+            hint_text(h) for h in diag.get("hints", [])
+            if h.get("code") != "capacity" or proposed_any], "excluded": excluded,
             "volunteers": diag.get("volunteers", 0)})
     return out
 

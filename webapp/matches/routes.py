@@ -14,15 +14,19 @@ from ..access import (get_match_or_404, get_programme_or_404, get_proposal_or_40
 from ..extensions import db
 from ..families.services import minimal_profile, waiting_requests
 from ..models.matches import ACTIVE_MATCH_STATUSES, Concern, ContactMoment, Match, Proposal
+from ..messaging import labels as message_labels
 from ..models.volunteers import Volunteer
 from ..pagination import paginate
-from . import bp, lifecycle, queries
+from ..request_input import to_id
+from . import bp, lifecycle, pausing, queries
 from .approval import Refused, approve, approve_many, manual_match, reject, shortlist, swap
 from .forms import (ConcernForm, ContactMomentForm, EndMatchForm, IntroduceForm,
                     ManualMatchForm, RejectForm, StartRunForm)
-from .introduce import introduce, prepare
-from .runs import RunRefused, retry_run, start_run
+from .introduce import family_routes, intro_report, introduce, prepare
+from .runs import (RunRefused, check_run, retry_run, start_run, stopped_unexpectedly,
+                   waiting_for_queue)
 from .texts import STAGES, refusal_text
+from .volunteer_view import volunteer_view
 
 
 def _flash_refusal(exc: Refused) -> None:
@@ -49,10 +53,12 @@ def programme_matching(programme_id: int):
 @bp.route("/runs/<int:run_id>")
 @staff_required
 def run_detail(run_id: int):
-    run = get_run_or_404(run_id)
+    run = check_run(get_run_or_404(run_id))
     status = request.args.get("status", "proposed")
     page = paginate(queries.proposals_query(run, status))
     return render_template("matches/run.html", run=run, page=page, status=status, stages=STAGES,
+                           stopped=stopped_unexpectedly(run),
+                           queue_down=waiting_for_queue(run),
                            reject_form=RejectForm(), unmatched=queries.unmatched(run),
                            bottlenecks=queries.bottlenecks(run),
                            warnings=queries.warnings_for(page.items))
@@ -121,7 +127,7 @@ def proposal_swap(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id)
     if request.method == "POST":
         try:
-            swap(proposal, request.form.get("volunteer_id", type=int) or 0, current_user.id)
+            swap(proposal, request.form.get("volunteer_id", type=to_id) or 0, current_user.id)
             flash(_("The other volunteer is now proposed."), "success")
             return redirect(url_for(".run_detail", run_id=proposal.run_id))
         except Refused as exc:
@@ -161,9 +167,17 @@ def match_list():
     query = db.select(Match).where(Match.programme_id.in_(ids)).order_by(Match.approved_at.desc())
     if status == "running":
         query = query.where(Match.status.in_(ACTIVE_MATCH_STATUSES))
-    elif status == "ended":
-        query = query.where(Match.status == "ended")
+    elif status in ("approved", "ended"):  # approved: still to be introduced
+        query = query.where(Match.status == status)
     return render_template("matches/list.html", page=paginate(query), status=status)
+
+
+@bp.route("/proposals")
+@staff_required
+def proposal_list():
+    """Proposals of the user's programmes still waiting for a decision, across runs."""
+    page = paginate(queries.pending_proposals_query(visible_programme_ids(current_user)))
+    return render_template("matches/proposals.html", page=page)
 
 
 @bp.route("/matches/<int:match_id>", methods=["GET", "POST"])
@@ -180,14 +194,16 @@ def match_detail(match_id: int):
             return redirect(url_for(".match_detail", match_id=match.id))
         except Refused as exc:
             _flash_refusal(exc)
-    audit.record("read", "family", match.family_id)
-    db.session.commit()
+    elif match.status == "paused" and not form.is_submitted():
+        form.reason.data = "consent_withdrawn"  # why a paused match usually ends
+    audit.family_viewed(match.family_id, "match_detail")
     moments = db.session.execute(db.select(ContactMoment).filter_by(match_id=match.id)
                                  .order_by(ContactMoment.happened_on.desc())).scalars().all()
     concerns = db.session.execute(db.select(Concern).filter_by(match_id=match.id)
                                   .order_by(Concern.created_at.desc())).scalars().all()
     return render_template("matches/detail.html", match=match, form=form, moments=moments,
-                           concerns=concerns, profile=minimal_profile(match.family))
+                           concerns=concerns, profile=minimal_profile(match.family),
+                           intro=intro_report(match), **message_labels.template_context())
 
 
 @bp.route("/matches/<int:match_id>/step", methods=["POST"])
@@ -198,6 +214,8 @@ def match_step(match_id: int):
     try:
         if step == "activate":
             lifecycle.activate(match, current_user.id)
+        elif step == "resume":  # consent was recorded again
+            pausing.resume(match, current_user.id)
         else:
             abort(400)
         flash(_("Saved."), "success")
@@ -210,8 +228,6 @@ def match_step(match_id: int):
 @staff_required
 def match_introduce(match_id: int):
     """Preview both introduction messages; send them and mark the match introduced."""
-    from datetime import datetime
-
     from ..messaging.intro import CannotSend
     from ..vocab import LANGUAGES, MESSAGE_LANGUAGES
     match = get_match_or_404(match_id)
@@ -220,17 +236,20 @@ def match_introduce(match_id: int):
     form = IntroduceForm()
     form.fallback_language.choices = [("", _("(no other language)"))] + [
         (code, str(LANGUAGES[code])) for code in MESSAGE_LANGUAGES]
-    visit = None
-    if form.first_visit_at.data:
-        try:
-            visit = datetime.fromisoformat(form.first_visit_at.data)
-        except ValueError:
-            form.first_visit_at.errors = [_("Please give a valid date and time.")]
+    routes = family_routes(match.family)
+    if len(routes) == 1:  # the family reads: no call script to choose
+        del form.family_route
+    # a first visit that cannot be (not a date, in the past) is refused by the form's
+    # validation, which keeps what was typed
+    valid = form.validate_on_submit()
+    route = form.family_route.data if "family_route" in form else routes[0]
     prepared = prepare(match, family_note=form.family_note.data or "",
-                       volunteer_note=form.volunteer_note.data or "", first_visit_at=visit,
+                       volunteer_note=form.volunteer_note.data or "",
+                       first_visit_at=form.first_visit(),
                        address_confirmed=bool(form.address_confirmed.data),
-                       fallback_language=form.fallback_language.data or None)
-    if form.validate_on_submit() and form.send.data and not form.first_visit_at.errors:
+                       fallback_language=form.fallback_language.data or None,
+                       route=route if route in routes else routes[0])
+    if valid and form.send.data:
         try:
             introduce(match, prepared, current_user.id)
             flash(_("The messages are on their way. You can follow them in the outbox."),
@@ -240,8 +259,14 @@ def match_introduce(match_id: int):
             for problem in exc.problems:
                 flash(str(problem), "danger")
         except Refused as exc:
+            if match.status != "approved":  # someone else sent the introduction just now
+                flash(_("This match has been introduced already: no messages were sent "
+                        "again."), "info")
+                return redirect(url_for(".match_detail", match_id=match.id))
             _flash_refusal(exc)
-    return render_template("matches/introduce.html", match=match, form=form, prepared=prepared)
+    audit.family_viewed(match.family_id, "match_introduce")
+    return render_template("matches/introduce.html", match=match, form=form, prepared=prepared,
+                           channel_labels=message_labels.CHANNEL_LABELS)
 
 
 # --- the volunteer's side ---------------------------------------------------------------
@@ -285,8 +310,11 @@ def my_match(match_id: int):
             concern.text.errors.append(refusal_text(exc.code, exc.params))
     if contact.happened_on.data is None and not contact.is_submitted():
         contact.happened_on.data = date.today()
-    audit.record("read", "family", match.family_id)
-    db.session.commit()
-    reveal = match.address_confirmed_at is not None
+    view = volunteer_view(match)  # only what the family agreed to, only while it runs
+    if view["family_shown"]:
+        audit.family_viewed(match.family_id, "my_match")
+    mine = db.session.execute(db.select(Concern).filter_by(match_id=match.id)
+                              .order_by(Concern.created_at.desc())).scalars().all()
     return render_template("matches/my_match.html", match=match, contact=contact,
-                           concern=concern, profile=minimal_profile(match.family, reveal))
+                           concern=concern, concerns=mine,
+                           view=view)

@@ -13,12 +13,12 @@ from matching.explain import diagnose, explain_matches
 from matching.scoring import Scorer
 from matching.problem import TrioProblem
 from matching.solve import solve
-from matching.trio_inputs import build_trio_problem
+from matching.trio_inputs import build_trio_problem, trio_scorer
 from matching.trios import solve_trios
 
 from ..extensions import db
-from ..jobs import enqueue, job, on_failure
-from ..models import Programme
+from ..jobs import enqueue, give_up_if_dead, job, on_failure, queue_state
+from ..models import Job, Programme
 from ..models.base import utcnow
 from ..models.matches import MatchingRun, Proposal
 from .inputs import build_inputs
@@ -55,6 +55,25 @@ def retry_run(run: MatchingRun, user_id: int) -> MatchingRun:
     programme = db.session.get(Programme, run.programme_id)
     return start_run(programme, user_id, municipality=run.scope.get("municipality"),
                      urgent_only=bool(run.scope.get("urgent_only")))
+
+
+def check_run(run: MatchingRun) -> MatchingRun:
+    """A run shown as under way whose job's process died is marked failed here (and so can
+    be started again), instead of showing "running" until the daily reaper comes."""
+    if run.status in ("queued", "running") and run.job is not None \
+            and give_up_if_dead(run.job):
+        db.session.refresh(run)
+    return run
+
+
+def stopped_unexpectedly(run: MatchingRun) -> bool:
+    """The run failed because the process carrying it died (not because of its inputs)."""
+    return run.status == "failed" and run.error == Job.WORKER_LOST
+
+
+def waiting_for_queue(run: MatchingRun) -> bool:
+    """The run waits because the job queue (Redis) cannot be reached at the moment."""
+    return run.status == "queued" and queue_state() == "down"
 
 
 def _factor_json(factors) -> list[dict]:
@@ -130,6 +149,8 @@ def run_matching(ctx, run_id: int) -> dict:
         inputs = build_inputs(programme, run.scope or {}, today)
         scorer = Scorer(inputs.volunteers, {inputs.programme_code: inputs.rules}, today)
         if run.kind == "trios":
+            # the trio rule (the oudkomer bridges the language) for proposals and diagnosis
+            scorer = trio_scorer(scorer)
             solution, count = _trios(ctx, run, programme, scorer, inputs)
         else:
             solution, count = _pairs(ctx, run, programme, scorer, inputs)

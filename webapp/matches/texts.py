@@ -29,7 +29,7 @@ BOTTLENECKS = {
     "gender": _l("gender"), "child_age": _l("children's ages"), "days": _l("days"),
     "community": _l("community"), "rejected_before": _l("earlier rejections"),
     "consent": _l("consent"), "not_before": _l("start date"), "capacity": _l("capacity"),
-    "multiple": _l("several reasons together"),
+    "trio": _l("no complete trio"), "multiple": _l("several reasons together"),
 }
 
 REFUSALS = {
@@ -50,6 +50,10 @@ REFUSALS = {
     "bad_minutes": _l("Please give the duration in minutes (1 to 1440)."),
     "bad_theme": _l("Please choose themes from the list."),
     "run_busy": _l("A matching run for this programme is already under way."),
+    "concern_already_read": _l("This concern was already marked as read."),
+    "concern_closed": _l("This concern was already closed."),
+    "empty_concern": _l("Please describe your concern."),
+    "empty_note": _l("Please write what was done."),
 }
 
 END_REASON_LABELS = {
@@ -68,7 +72,7 @@ REJECTION_LABELS = {
 STATUS_LABELS = {
     "proposed": _l("Proposed"), "approved": _l("Approved"), "rejected": _l("Rejected"),
     "stale": _l("No longer valid"), "replaced": _l("Replaced"), "introduced": _l("Introduced"),
-    "active": _l("Active"), "ended": _l("Ended"), "queued": _l("Waiting to start"),
+    "active": _l("Active"), "paused": _l("Paused"), "ended": _l("Ended"), "queued": _l("Waiting to start"),
     "running": _l("Running"), "finished": _l("Finished"), "failed": _l("Failed"),
 }
 STAGES = {"building": _l("Building candidates…"), "solving": _l("Finding the best matches…"),
@@ -78,6 +82,10 @@ STAGES = {"building": _l("Building candidates…"), "solving": _l("Finding the b
 
 def language(code: str) -> str:
     return str(LANGUAGES.get(code, code))
+
+
+# Explanation lines that are warnings for the coordinator, not points (matching.scoring.FLAGS).
+FLAGS = frozenset({"origin_unknown"})
 
 
 def factor_text(code: str, params: dict) -> str:
@@ -98,8 +106,11 @@ def factor_text(code: str, params: dict) -> str:
     if code == "parenting_experience":
         return _("experience with children aged %(bands)s", bands=", ".join(
             params.get("age_bands", [])))
-    if code == "age_difference":
-        return _("age difference %(years)s years", years=params.get("years"))
+    if code == "origin_unknown":
+        if params.get("side") == "family":
+            return _("the family's own community is not recorded for matching — ask before "
+                     "introducing")
+        return _("origin unknown — ask before introducing")
     if code == "religion":
         return _("same religion (both agreed to use this)")
     if code == "trio_pair":
@@ -127,15 +138,32 @@ def hint_text(hint: dict) -> str:
     if code == "no_speaker_in_range":
         return _("no volunteer who speaks %(lang)s within %(km)s km",
                  lang=language(params.get("language", "")), km=params.get("km"))
+    if code == "text_too_long":
+        return _("Please keep it to %(max)s characters.", max=params.get("max", 4000))
     if code == "capacity":
         return ngettext("%(num)s suitable volunteer, but already proposed to another family",
                         "%(num)s suitable volunteers, but all proposed to other families", count)
+    if code == "no_room":
+        return ngettext("%(num)s suitable volunteer, but without room for another family",
+                        "%(num)s suitable volunteers, but none has room for another family",
+                        count)
+    if code == "family_full":
+        return _("The family already has as many volunteers as they want at once.")
+    if code == "no_trio":
+        oud, dutch = int(params.get("oudkomers", 0)), int(params.get("dutch", 0))
+        if not oud:
+            return _("No suitable oudkomer who speaks the family's language.")
+        if not dutch:
+            return _("No suitable Dutch volunteer.")
+        return _("Suitable oudkomers: %(oud)s, suitable Dutch volunteers: %(dutch)s; but no "
+                 "oudkomer and Dutch volunteer among them who share a language and live near "
+                 "each other.", oud=oud, dutch=dutch)
     return code
 
 
 def _training_item(code: str) -> str:
-    from training import CATALOGUE
-    item = CATALOGUE.get(code)
+    from ..training_catalogue import catalogue
+    item = catalogue().get(code)
     if item is None:
         return code
     from flask_babel import get_locale
@@ -153,6 +181,8 @@ def refusal_text(code: str, params: dict | None = None) -> str:
             return _("This match is not allowed: %(rules)s", rules=rules)
         return _("This match breaks a rule (%(rules)s). Write down why you match them anyway "
                  "(at least 10 characters).", rules=rules)
+    if code == "text_too_long":
+        return _("Please keep it to %(max)s characters.", max=params.get("max", 4000))
     if code == "capacity":
         return str(REFUSALS.get(params.get("reason"), params.get("reason")))
     return str(REFUSALS.get(code, code))

@@ -1,5 +1,6 @@
 """What a message looks like in each channel: e-mail (text + HTML), SMS text, WhatsApp
-click-to-chat link, printed letter. Sending lives in :mod:`.gateways`.
+click-to-chat link, printed letter, call script (said by a coordinator or a sleutelpersoon to
+a family whose parents do not read). Sending lives in :mod:`.gateways`.
 
 Right-to-left everywhere: the HTML of an e-mail and the letter carry ``dir="rtl"`` and
 ``lang``; plain text (SMS, WhatsApp, the e-mail's text part) starts every line with a
@@ -25,9 +26,10 @@ from flask import current_app, render_template
 from ..vocab import RTL_LANGUAGES
 
 RLM = "\u200f"
-CHANNELS = ("email", "sms", "whatsapp", "letter")
+CHANNELS = ("email", "sms", "whatsapp", "letter", "call")
 AUTOMATIC_CHANNELS = ("email", "sms")  # delivered by a worker
-MANUAL_CHANNELS = ("whatsapp", "letter")  # delivered by the coordinator
+# delivered by the coordinator; "call" is chosen per introduction, never a family's channel
+MANUAL_CHANNELS = ("whatsapp", "letter", "call")
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
                     r"[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -142,10 +144,58 @@ def letter_pages(message) -> list[dict]:
     """The pages of a printed letter: the family's language first, the Dutch text on the back
     (unless the letter is in Dutch already)."""
     pages = [{"language": message.language, "dir": direction(message.language),
-              "subject": strip_marks(message.subject), "paragraphs": paragraphs(message.body_text),
+              "subject": strip_marks(message.subject),
+              "paragraphs": _printed(paragraphs(message.body_text), message.language),
               "helper": False}]
-    if message.language != "nl" and message.body_text_nl:
-        subject_nl, _sep, body_nl = message.body_text_nl.partition("\n\n")
+    dutch = _dutch_side(message.language, message.body_text_nl)
+    if dutch:
+        subject_nl, body_nl = dutch
         pages.append({"language": "nl", "dir": "ltr", "subject": subject_nl,
                       "paragraphs": paragraphs(body_nl), "helper": True})
     return pages
+
+
+# A phone number or another run of digits with spaces, dots, dashes or brackets between them.
+_NUMBER_RUN = re.compile(r"\+?\d[\d ()./-]*\d")
+LRI, PDI = "\u2066", "\u2069"
+
+
+def isolate_numbers(line: str) -> str:
+    """Digit runs (phone numbers) kept left to right, and on one line, inside right-to-left
+    text: in an Arabic line "071 512 34 56" would otherwise be shown as "56 34 512 071".
+    For printed pages (the stored text is not changed)."""
+    return _NUMBER_RUN.sub(lambda m: LRI + m.group(0).replace(" ", "\u00a0") + PDI, line)
+
+
+def _printed(paras: list[list[str]], language: str) -> list[list[str]]:
+    if direction(language) != "rtl":
+        return paras
+    return [[isolate_numbers(line) for line in para] for para in paras]
+
+
+def _dutch_side(language: str, text_nl: str | None) -> tuple[str, str] | None:
+    """(subject, text) of the stored Dutch version, or None (Dutch already, or none kept)."""
+    if language == "nl" or not text_nl:
+        return None
+    subject_nl, _sep, body_nl = text_nl.partition("\n\n")
+    return subject_nl, body_nl
+
+
+def script_layout(*, subject: str, text: str, language: str, text_nl: str | None) -> dict:
+    """A call script laid out for the caller: one row per paragraph, the family's language
+    beside the Dutch text (the shipped scripts keep the same paragraphs in every language;
+    an admin's text that does not is still shown whole, the rows just stop lining up)."""
+    own = _printed(paragraphs(text), language)
+    dutch = _dutch_side(language, text_nl)
+    dutch_paras = paragraphs(dutch[1]) if dutch else []
+    rows = [{"own": own[i] if i < len(own) else [],
+             "dutch": dutch_paras[i] if i < len(dutch_paras) else []}
+            for i in range(max(len(own), len(dutch_paras)))]
+    return {"language": language, "dir": direction(language), "subject": strip_marks(subject),
+            "subject_nl": dutch[0] if dutch else None, "rows": rows, "with_dutch": bool(dutch)}
+
+
+def script_rows(message) -> dict:
+    """:func:`script_layout` of a stored message."""
+    return script_layout(subject=message.subject, text=message.body_text,
+                         language=message.language, text_nl=message.body_text_nl)

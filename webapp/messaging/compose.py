@@ -10,6 +10,7 @@ from datetime import date, datetime
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..vocab import LANGUAGES
 from . import channels, templating
@@ -75,11 +76,42 @@ class PreparedMessage:
     def paragraphs(self) -> list[list[str]]:
         return channels.paragraphs(self.text)
 
+    @property
+    def script(self) -> dict:
+        """A call script's rows, the family's language beside the Dutch (see
+        :func:`.channels.script_layout`)."""
+        return channels.script_layout(subject=self.subject, text=self.text,
+                                      language=self.language, text_nl=self.text_nl)
+
+
+# Where a coordinator fills in a value that a message needs (the rest: "where it is recorded").
+_WHERE = {
+    "contact_phone": _l("Fill in your phone number under My account → My details, or the "
+                        "point of contact's phone number on the family's details."),
+    "coordinator_phone": _l("Fill in your phone number under My account → My details."),
+    "contact_name": _l("Fill in the family's point of contact on the family's details."),
+    "coordinator_email": _l("Fill in your e-mail address under My account → My details."),
+    "meeting_place": _l("Fill in where the meeting is, on the group's meeting."),
+}
+
+
+def missing_value_problem(name: str) -> str:
+    """A sentence naming an empty value that the text would show, and where to fill it in."""
+    variable = templating.VARIABLES.get(name)
+    what = str(variable.description) if variable else name
+    where = _WHERE.get(name) or _l("Fill it in where it is recorded, or ask an admin to "
+                                   "change the text so it does not need it.")
+    return _("This message needs “%(what)s”, which is empty, so it cannot be sent. %(where)s",
+             what=what, where=str(where))
+
 
 def check_contact(channel: str, contact: str | None) -> tuple[str | None, str | None]:
     """(usable contact, problem) for the channel; a problem suggests a printed letter."""
     if channel == "letter":
         return None, None
+    if channel == "call":  # said on the phone or at the door: the family's number if known
+        digits = channels.normalise_phone(contact)
+        return ("+" + digits if digits else None), None
     if channel == "email":
         value = (contact or "").strip()
         if not value:
@@ -116,6 +148,9 @@ def compose(*, kind: str, audience: str, channel: str, language: str, contact: s
     msg.recipient, problem = check_contact(channel, contact)
     if problem:
         msg.problems.append(problem)
+    if channel == "call" and not msg.recipient:
+        msg.notes.append(_("There is no phone number of the family: say the call script in "
+                           "person, or through someone who can reach them."))
     source = find_template(kind, language, programme_id=programme_id,
                            programme_type=programme_type)
     chosen = fallback_language or auto_fallback
@@ -141,6 +176,8 @@ def compose(*, kind: str, audience: str, channel: str, language: str, contact: s
         msg.problems.append(_("The text for this message has an error (%(error)s). Ask an "
                               "admin to correct it.", error=str(exc)))
         return msg
+    for name in sorted(rendered.missing):
+        msg.problems.append(missing_value_problem(name))
     msg.subject = rendered.subject
     msg.text = channels.plain_text(rendered.text, msg.language)
     if channel == "email":

@@ -75,6 +75,20 @@ def family_consent_guard(message: Message) -> bool:
     return family is not None and family.may_message
 
 
+def families_named(messages: Iterable[Message], *, with_batch: bool = True) -> list[int]:
+    """Ids of the families whose data ``messages`` show: the family a message is about and,
+    with ``with_batch``, the family of the messages prepared with it (a volunteer's
+    introduction names the family). One query at most."""
+    rows = list(messages)
+    ids = {m.party_id for m in rows if m.party_type == "family" and m.party_id is not None}
+    batches = {m.batch_key for m in rows if m.batch_key and m.party_type != "family"}
+    if with_batch and batches:
+        ids.update(db.session.execute(db.select(Message.party_id).where(
+            Message.batch_key.in_(batches), Message.party_type == "family",
+            Message.party_id.is_not(None))).scalars())
+    return sorted(ids)
+
+
 def cancel_for(party_type: str, party_id: int, reason: str) -> int:
     """Cancel every message about this party that has not gone out yet (queued, retrying,
     or a letter/WhatsApp text not yet handed over). Runs in the caller's transaction."""

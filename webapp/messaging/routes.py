@@ -9,21 +9,18 @@ from flask_login import current_user
 
 from .. import access
 from ..access import admin_required, staff_required
-from ..audit import record
+from ..audit import family_viewed, record
 from ..extensions import db
 from ..models import Message, Programme
 from ..pagination import paginate
 from ..vocab import LANGUAGES, MESSAGE_LANGUAGES
 from . import bp, channels, delivery, labels, store, templating
 from .forms import ConfirmForm, TemplateForm
-from .outbox import can_message
+from .outbox import can_message, families_named
 
 
 def _label_context() -> dict:
-    return {"status_labels": labels.STATUS_LABELS, "status_styles": labels.STATUS_STYLES,
-            "channel_labels": labels.CHANNEL_LABELS, "kind_labels": labels.KIND_LABELS,
-            "outcome_labels": labels.OUTCOME_LABELS, "hidden_kinds": labels.HIDDEN_KINDS,
-            "language_labels": LANGUAGES}
+    return labels.template_context()
 
 
 # --- Outbox --------------------------------------------------------------------------------
@@ -36,7 +33,9 @@ def outbox():
                                                                  Message.id.desc())
     if status in labels.STATUS_LABELS:
         query = query.where(Message.status == status)
-    return render_template("messaging/outbox.html", page=paginate(query), status=status,
+    page = paginate(query)
+    family_viewed(families_named(page.items), "outbox")
+    return render_template("messaging/outbox.html", page=page, status=status,
                            **_label_context())
 
 
@@ -46,8 +45,10 @@ def message_detail(message_id: int):
     msg = access.get_message_or_404(message_id)
     if msg.kind not in labels.HIDDEN_KINDS:
         record("read", "message", msg.id, fields=["recipient", "body_text"])
+        family_viewed(families_named([msg]), "message", commit=False)
         db.session.commit()
     return render_template("messaging/message.html", msg=msg, form=ConfirmForm(),
+                           printable=labels.printable(msg),
                            dir=channels.direction(msg.language),
                            paragraphs=channels.paragraphs(msg.body_text),
                            whatsapp_url=_whatsapp_url(msg),
@@ -74,14 +75,14 @@ def resend(message_id: int):
         return redirect(url_for("messaging.message_detail", message_id=msg.id))
     form = ConfirmForm()
     if not form.validate_on_submit():
+        family_viewed(families_named([msg], with_batch=False), "resend")
         return render_template("messaging/resend_confirm.html", msg=msg, form=form,
                                **_label_context())
     if not can_message(msg):
         flash(_("This message may not be sent: consent was withdrawn."), "danger")
         return redirect(url_for("messaging.message_detail", message_id=msg.id))
     copy = delivery.resend(msg, current_user.id)
-    record("create", "message", copy.id, fields=["resend_of_id"],
-           reason=f"resend of message {msg.id}")
+    record("create", "message", copy.id, fields=["resend_of_id"], reason="resend")
     db.session.commit()
     flash(_("The message is on its way again."), "success")
     return redirect(url_for("messaging.message_detail", message_id=copy.id))
@@ -106,15 +107,27 @@ def handed_over(message_id: int):
 @bp.route("/outbox/<int:message_id>/letter")
 @staff_required
 def letter(message_id: int):
-    """The printable letter: the family's language, the Dutch text on the back."""
+    """A printed copy of a family message, whatever its channel: the letter (the family's
+    language, the Dutch text on the back), or for a call script the page for the caller
+    (the Dutch beside the family's language). Only staff who may see the message."""
     msg = access.get_message_or_404(message_id)
-    if msg.channel != "letter" or msg.status == "cancelled":
+    if not labels.printable(msg):
         abort(404)
-    record("read", "message", msg.id, fields=["body_text"], reason="letter")
+    view = "call_script" if msg.channel == "call" else "letter"
+    record("read", "message", msg.id, fields=["body_text"], reason=view)
+    family_viewed(families_named([msg]), view, commit=False)
     db.session.commit()
     programme = db.session.get(Programme, msg.programme_id) if msg.programme_id else None
+    organisation = programme.organisation.name if programme else ""
+    if msg.channel == "call":
+        return render_template("messaging/call_script.html", msg=msg,
+                               script=channels.script_rows(msg), organisation=organisation,
+                               **_label_context())
+    # the sender's address, phone number and e-mail, as the organisation's admin gave them
     return render_template("messaging/letter.html", msg=msg, pages=channels.letter_pages(msg),
-                           organisation=programme.organisation.name if programme else "")
+                           organisation=organisation,
+                           sender=programme.organisation if programme else None,
+                           **_label_context())
 
 
 # --- Templates (admins) --------------------------------------------------------------------

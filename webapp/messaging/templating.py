@@ -15,6 +15,7 @@ printed letter are made from that text by escaping it, so a template cannot inje
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,9 +100,15 @@ _GROUP = ("parent_name", "group_name", "programme_name", "organisation_name", "m
 
 KINDS: dict[str, Kind] = {k.code: k for k in [
     Kind("family_intro", _l("Introduction to the family"), _FAMILY, "family"),
+    # For families in which no parent reads: said by the coordinator or a sleutelpersoon,
+    # printed with the Dutch text beside it (same paragraphs in every language).
+    Kind("family_call_script", _l("Call script for the family (said on the phone)"), _FAMILY,
+         "family"),
     Kind("volunteer_intro", _l("Introduction to the volunteer"), _VOLUNTEER, "volunteer"),
     Kind("group_invitation", _l("Invitation to a parent group"), _GROUP, "family"),
     Kind("group_reminder", _l("Reminder of a parent-group meeting"), _GROUP, "family"),
+    # Sent once when the coordinator cancels an invitation sent by mistake.
+    Kind("group_cancel", _l("Apology for an invitation sent by mistake"), _GROUP, "family"),
 ]}
 
 # Programme types that have their own shipped family introduction.
@@ -188,10 +195,30 @@ def _compile(source: str, allowed: set[str], field: str):
     return _ENV.from_string(source)
 
 
-def _render_one(source: str, allowed: set[str], values: dict, field: str) -> str:
+class _Empty(str):
+    """An empty value as the template sees it: false in ``{% if %}``, but printed as a marker
+    so that :func:`render` can tell which empty values a message would show."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __len__(self) -> int:
+        return 0
+
+
+_MARK = "\ue000%s\ue001"
+_MARK_RE = re.compile("\ue000([A-Za-z_]+)\ue001")
+
+
+def _render_one(source: str, allowed: set[str], values: dict, field: str,
+                missing: set[str] | None = None) -> str:
+    """Fill in one template; names of empty values that were printed go into ``missing``
+    (printed as nothing)."""
     template = _compile(source, allowed, field)
+    values = {k: (_Empty(_MARK % k) if isinstance(v, str) and not v.strip() else v)
+              for k, v in values.items() if k in allowed}
     try:
-        out = template.render({k: v for k, v in values.items() if k in allowed})
+        out = template.render(values)
     except SecurityError as exc:
         raise TemplateProblem(_("The template tries something that is not allowed."),
                               _template_line(exc), field) from None
@@ -200,7 +227,9 @@ def _render_one(source: str, allowed: set[str], values: dict, field: str) -> str
                                 error=str(exc)[:200]), _template_line(exc), field) from None
     if len(out) > MAX_OUTPUT_CHARS:
         raise TemplateProblem(_("The message is too long."), None, field)
-    return out
+    if missing is not None:
+        missing.update(name.lower() for name in _MARK_RE.findall(out))
+    return _MARK_RE.sub("", out)
 
 
 @dataclass(frozen=True)
@@ -209,6 +238,7 @@ class Rendered:
 
     subject: str
     text: str
+    missing: frozenset[str] = frozenset()  # empty values the text would show: never send it
 
 
 def tidy_text(text: str) -> str:
@@ -227,10 +257,11 @@ def tidy_text(text: str) -> str:
 def render(kind: str, subject: str, body: str, values: dict) -> Rendered:
     """Fill in a template of ``kind`` with ``values`` (only whitelisted names are passed)."""
     allowed = set(KINDS[kind].variables)
-    subj = _render_one(subject, allowed, values, "subject")
+    missing: set[str] = set()
+    subj = _render_one(subject, allowed, values, "subject", missing)
     subj = " ".join(subj.split())  # one line, whatever the template did
-    text = tidy_text(_render_one(body, allowed, values, "body"))
-    return Rendered(subj, text)
+    text = tidy_text(_render_one(body, allowed, values, "body", missing))
+    return Rendered(subj, text, frozenset(missing))
 
 
 def sample_values(kind: str) -> dict:

@@ -11,3 +11,4 @@ from .families import *  # noqa: F401,F403,E402
 from .matches import *  # noqa: F401,F403,E402
 from .privacy import *  # noqa: F401,F403,E402
 from .groups import *  # noqa: F401,F403,E402
+from .training import *  # noqa: F401,F403,E402

@@ -39,6 +39,16 @@ class Organisation(db.Model):
                                         server_default="12")
     retention_volunteer_months = db.Column(db.Integer, nullable=False, default=24,
                                            server_default="24")
+    # Set up by the admins (webapp.admin): a deactivated organisation's programmes are
+    # deactivated with it. ``municipality`` is the first of ``municipalities``. Address,
+    # phone and e-mail are the organisation's own, printed in letters; the logo is a file
+    # under the instance folder (``logo_path`` relative to it).
+    active = db.Column(db.Boolean, nullable=False, default=True, server_default=db.true())
+    municipalities = db.Column(JSON, nullable=False, default=list)
+    postal_address = db.Column(db.Text)
+    phone = db.Column(db.String(40))
+    email = db.Column(db.String(254))
+    logo_path = db.Column(db.String(200))
     programmes = db.relationship("Programme", back_populates="organisation",
                                  order_by="Programme.name")
 
@@ -60,7 +70,11 @@ class Programme(db.Model):
                                 index=True)
     type_id = db.Column(db.Integer, db.ForeignKey("programme_type.id"), nullable=False)
     name = db.Column(db.String(200), nullable=False)
+    # The area served: municipalities and/or 4-digit postcode areas; ``municipality`` is the
+    # first municipality (read by parent-group rounds and referrals).
     municipality = db.Column(db.String(120))
+    municipalities = db.Column(JSON, nullable=False, default=list)
+    postcode_areas = db.Column(JSON, nullable=False, default=list)
     rules = db.Column(JSON, nullable=False, default=dict)
     active = db.Column(db.Boolean, nullable=False, default=True)
     organisation = db.relationship("Organisation", back_populates="programmes")
@@ -83,13 +97,24 @@ class User(UserMixin, db.Model):
     email_index = db.Column(db.String(64), nullable=False, unique=True)
     email = db.Column(EncryptedText, nullable=False)
     name = db.Column(db.String(200), nullable=False)
+    # Staff: the phone number that introductions and invitations give families and volunteers.
+    phone = db.Column(EncryptedText)
     password_hash = db.Column(db.String(255), nullable=True)
     role = db.Column(db.String(20), nullable=False, default=Role.volunteer.value)
     organisation_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), index=True)
     locale = db.Column(db.String(5))
     active = db.Column(db.Boolean, nullable=False, default=True)
     email_confirmed_at = db.Column(db.DateTime)
+    # When the last confirmation link was mailed: a conditional update on it lets one request
+    # of a burst send the mail (see volunteers.services.send_confirmation).
+    confirmation_sent_at = db.Column(db.DateTime)
     password_changed_at = db.Column(db.DateTime)
+    # Staff invited by an admin (webapp.admin.services.invite_user): when the last invitation
+    # went out. It is part of the set-password link's fingerprint, so sending the invitation
+    # again stops the earlier link. Invited and no password yet: the account is "invited".
+    invited_at = db.Column(db.DateTime)
+    # Set when a login session starts (webapp.auth.sessions.start_session), shown to admins.
+    last_login_at = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, default=utcnow, nullable=False)
     # Second factor (TOTP, RFC 6238). The shared secret is stored encrypted; ``totp_last_step``
     # is the 30-second step of the last accepted code, so a code cannot be used twice.
@@ -126,6 +151,11 @@ class User(UserMixin, db.Model):
     @property
     def is_installation_admin(self) -> bool:
         return self.role == Role.admin.value and self.organisation_id is None
+
+    @property
+    def is_invited(self) -> bool:
+        """Invited by an admin and no password chosen yet."""
+        return self.invited_at is not None and self.password_hash is None
 
 
 class UserSession(db.Model):

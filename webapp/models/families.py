@@ -53,6 +53,7 @@ class Family(db.Model):
 
     # Special-category data (only with Consent.special_category in store/use).
     country_of_origin = db.Column(db.String(10))
+    # codes of webapp.vocab.COMMUNITIES / RELIGIONS, or "other:<text>"
     community = db.Column(EncryptedText)
     religion = db.Column(EncryptedText)
 
@@ -68,6 +69,7 @@ class Family(db.Model):
     support_formal_care = db.Column(db.Boolean, nullable=False, default=False)
 
     contact_person = db.Column(EncryptedText)  # the one point of contact for the family
+    contact_phone = db.Column(EncryptedText)  # … and their phone number (introductions name it)
     message_channel = db.Column(db.String(10))
     contact_detail = db.Column(EncryptedText)
     message_language = db.Column(db.String(5))
@@ -75,12 +77,14 @@ class Family(db.Model):
     pref_volunteer_gender = db.Column(db.String(5), nullable=False, default="any")  # any/f/m
     pref_language = db.Column(db.String(10), nullable=False, default="none")  # own/dutch/none
     pref_not_own_community = db.Column(db.Boolean, nullable=False, default=False)
-    groups_to_avoid = db.Column(EncryptedText)  # one group per line
+    # one group per line: a country code, "community:<code>", "region:<code>" or
+    # "other:<text>" (webapp.vocab.group_for_text)
+    groups_to_avoid = db.Column(EncryptedText)
     preferred_dagdelen = db.Column(JSON, nullable=False, default=list)
 
     needs = db.Column(JSON, nullable=False, default=list)
     needs_note = db.Column(EncryptedText)
-    urgency = db.Column(db.Integer, nullable=False, default=0)  # 0 normal, 1 high, 2 urgent
+    # Urgency is not stored here: it is FamilyRequest.priority, per enrolment.
     not_before = db.Column(db.Date)
 
     # Set once the family's personal data was anonymised (webapp/privacy); the facts kept
@@ -126,7 +130,13 @@ class Family(db.Model):
 
     @property
     def groups_to_avoid_list(self) -> list[str]:
+        """The stored groups to avoid (group values; see ``groups_to_avoid``)."""
         return [g.strip() for g in (self.groups_to_avoid or "").splitlines() if g.strip()]
+
+    def urgency_in(self, programme_ids) -> int:
+        """The urgency of the family's open requests in ``programme_ids`` (the highest)."""
+        return max((r.priority or 0 for r in self.requests
+                    if r.active and r.programme_id in programme_ids), default=0)
 
     def volunteers_counted(self, koppel_volunteers: int) -> int:
         """What counts toward the overload cap: Koppel's active volunteers, plus existing
@@ -235,6 +245,8 @@ class FamilyRequest(db.Model):
                              index=True)
     status = db.Column(db.String(10), nullable=False, default="waiting", index=True)
     waiting_since = db.Column(db.DateTime, default=utcnow, nullable=False)
+    # the request's urgency (0 normal, 1 high, 2 urgent): the one stored value, which the
+    # family list orders by and the matching run reads (webapp.families.services.set_urgency)
     priority = db.Column(db.Integer, nullable=False, default=0)
     note = db.Column(EncryptedText)  # this programme's own note, never shown to other programmes
     created_at = db.Column(db.DateTime, default=utcnow, nullable=False)

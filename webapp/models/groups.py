@@ -95,6 +95,9 @@ class Invitation(db.Model):
     message_id = db.Column(db.Integer, db.ForeignKey("message.id", ondelete="SET NULL"))
     sent_at = db.Column(db.DateTime)
     answered_at = db.Column(db.DateTime)
+    # Cancelled by the coordinator (sent by mistake): the parent got an apology.
+    cancelled_at = db.Column(db.DateTime)
+    cancelled_by_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
     round = db.relationship("GroupRound", back_populates="invitations")
     family = db.relationship("Family")
     parent = db.relationship("Parent")
@@ -164,7 +167,8 @@ class GroupMember(db.Model):
 
 
 class GroupMeeting(db.Model):
-    """One of the five meetings of a group (local time)."""
+    """One of the five meetings of a group. ``starts_at`` is UTC (naive), like every
+    timestamp; it is typed and shown in Amsterdam time (``groups.meetings``)."""
 
     id = db.Column(db.Integer, primary_key=True)
     group_id = db.Column(db.Integer, db.ForeignKey("parent_group.id", ondelete="CASCADE"),

@@ -23,7 +23,13 @@ class Job(db.Model):
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     created_at = db.Column(db.DateTime, default=utcnow, nullable=False)
     started_at = db.Column(db.DateTime)
+    # written every few seconds while the job runs (webapp.jobs): a stale value means the
+    # process carrying the job died
+    heartbeat_at = db.Column(db.DateTime)
     finished_at = db.Column(db.DateTime)
+
+    # the reason recorded when the process running a job died before it finished
+    WORKER_LOST = "the worker stopped before the job finished; it can be retried"
 
     @property
     def done(self) -> bool:

@@ -11,7 +11,8 @@ from ..extensions import db
 from .base import utcnow
 
 __all__ = ["MatchingRun", "Proposal", "Match", "MatchStatus", "MatchEvent", "Rejection",
-           "ContactMoment", "Concern", "IllegalTransition", "ACTIVE_MATCH_STATUSES",
+           "ContactMoment", "Concern", "ConcernAction", "CONCERN_ACTION_KINDS",
+           "IllegalTransition", "ACTIVE_MATCH_STATUSES",
            "END_REASONS", "REJECTION_REASONS"]
 
 
@@ -75,15 +76,20 @@ class MatchStatus(str, enum.Enum):
     approved = "approved"
     introduced = "introduced"
     active = "active"
+    paused = "paused"
     ended = "ended"
 
 
-ACTIVE_MATCH_STATUSES = ("approved", "introduced", "active")
-# Allowed moves of the match lifecycle.
+# Running matches: they hold the volunteer's and the family's capacity. A paused match (the
+# family withdrew the consent it rests on) still does, so that it can resume.
+ACTIVE_MATCH_STATUSES = ("approved", "introduced", "active", "paused")
+# Allowed moves of the match lifecycle. A paused match resumes only to the status it was
+# paused from (``Match.resumes_to``; checked by ``webapp.matches.lifecycle.claim``).
 TRANSITIONS = {
-    "approved": {"introduced", "ended"},
-    "introduced": {"active", "ended"},
-    "active": {"ended"},
+    "approved": {"introduced", "paused", "ended"},
+    "introduced": {"active", "paused", "ended"},
+    "active": {"paused", "ended"},
+    "paused": {"approved", "introduced", "active", "ended"},
     "ended": set(),
 }
 END_REASONS = ("goals_reached", "family_moved", "volunteer_stopped", "mismatch", "consent_withdrawn",
@@ -123,6 +129,7 @@ class Match(db.Model):
     approved_at = db.Column(db.DateTime, default=utcnow, nullable=False)
     introduced_at = db.Column(db.DateTime)
     address_confirmed_at = db.Column(db.DateTime)
+    first_visit_at = db.Column(db.DateTime)  # as agreed when introduced (local time)
     activated_at = db.Column(db.DateTime)
     ended_at = db.Column(db.DateTime)
     end_reason = db.Column(db.String(20))
@@ -138,6 +145,14 @@ class Match(db.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_MATCH_STATUSES
 
+    @property
+    def resumes_to(self) -> str | None:
+        """The status a paused match goes back to: the one it was paused from."""
+        if self.status != "paused":
+            return None
+        return next((e.from_status for e in reversed(self.events)
+                     if e.to_status == "paused"), None)
+
     def move_to(self, status: str, by_user_id: int | None, *, reason: str | None = None):
         """Change status, refusing illegal moves, and record the event."""
         if status not in TRANSITIONS.get(self.status, set()):
@@ -147,9 +162,9 @@ class Match(db.Model):
                            reason=reason, at=now)
         self.events.append(event)
         self.status = status
-        if status == "introduced":
+        if status == "introduced" and self.introduced_at is None:  # kept when resumed
             self.introduced_at = now
-        elif status == "active":
+        elif status == "active" and self.activated_at is None:
             self.activated_at = now
         elif status == "ended":
             self.ended_at = now
@@ -203,7 +218,12 @@ class ContactMoment(db.Model):
 
 
 class Concern(db.Model):
-    """A volunteer's concern about a family, raised to the coordinator."""
+    """A volunteer's concern about a family, raised to the coordinator.
+
+    A coordinator acknowledges it (``acknowledged_at``/``_by_id``: the volunteer sees it was
+    read), writes down what was done (:class:`ConcernAction`) and closes it
+    (``handled_at``/``handled_by_id``). Both are set once, by a conditional update (see
+    :mod:`webapp.matches.concerns`)."""
 
     id = db.Column(db.Integer, primary_key=True)
     match_id = db.Column(db.Integer, db.ForeignKey("match.id", ondelete="CASCADE"),
@@ -211,6 +231,39 @@ class Concern(db.Model):
     text = db.Column(EncryptedText, nullable=False)
     urgent = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, default=utcnow, nullable=False)
-    handled_at = db.Column(db.DateTime)
+    acknowledged_at = db.Column(db.DateTime)
+    acknowledged_by_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
+    handled_at = db.Column(db.DateTime)  # closed
     handled_by_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
     match = db.relationship("Match")
+    acknowledged_by = db.relationship("User", foreign_keys=[acknowledged_by_id])
+    handled_by = db.relationship("User", foreign_keys=[handled_by_id])
+    actions = db.relationship("ConcernAction", order_by="ConcernAction.id",
+                              cascade="all, delete-orphan", back_populates="concern")
+
+    @property
+    def state(self) -> str:
+        """``new`` (not read yet), ``read`` (acknowledged, still open) or ``closed``."""
+        if self.handled_at is not None:
+            return "closed"
+        return "read" if self.acknowledged_at is not None else "new"
+
+
+# What a coordinator did about a concern: read it, wrote down a step taken, closed it.
+CONCERN_ACTION_KINDS = ("acknowledged", "note", "closed")
+
+
+class ConcernAction(db.Model):
+    """One step in following up a concern: who did what, when. ``text`` (a coordinator's
+    internal note, encrypted) is never shown to the volunteer and is erased with the
+    family."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    concern_id = db.Column(db.Integer, db.ForeignKey("concern.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    kind = db.Column(db.String(12), nullable=False)
+    text = db.Column(EncryptedText)
+    by_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
+    at = db.Column(db.DateTime, default=utcnow, nullable=False)
+    concern = db.relationship("Concern", back_populates="actions")
+    by = db.relationship("User")

@@ -64,6 +64,10 @@ class Message(db.Model):
     party_type = db.Column(db.String(20))
     party_id = db.Column(db.Integer)
     batch_key = db.Column(db.String(64), index=True)  # messages prepared together
+    # What this message is the one and only message for, where there may be only one
+    # (``intro:<match id>:family``, ``invitation:<id>``): unique, so a second writer's
+    # commit fails instead of sending it twice. A resend on purpose has none.
+    dedupe_key = db.Column(db.String(80), unique=True)
     resend_of_id = db.Column(db.Integer, db.ForeignKey("message.id", ondelete="SET NULL"))
 
     attempts_log = db.relationship("DeliveryAttempt", back_populates="message",

@@ -17,7 +17,8 @@ from .base import utcnow
 
 __all__ = [
     "AdditionalCheckRecord", "ReminderLog", "SessionSignup", "SignupStatus",
-    "TrainingCompletion", "TrainingSession", "Volunteer", "VolunteerStatus", "VolunteerVog",
+    "TrainingCompletion", "TrainingSession", "Volunteer", "VolunteerImport", "VolunteerStatus",
+    "VolunteerVog",
     "session_programmes", "volunteer_programmes",
 ]
 
@@ -74,10 +75,14 @@ class Volunteer(db.Model):
     dutch_level = db.Column(db.String(8))
     refugee_background = db.Column(db.Boolean, nullable=False, default=False)
     origin_country = db.Column(db.String(8))
+    # code of webapp.vocab.COMMUNITIES / REGIONS, or "other:<text>" (special category)
+    community = db.Column(EncryptedText)
+    origin_region = db.Column(EncryptedText)
     arrival_year = db.Column(db.Integer)
-    religion = db.Column(EncryptedText)
+    religion = db.Column(EncryptedText)  # code of webapp.vocab.RELIGIONS, or "other:<text>"
     religion_for_matching = db.Column(db.Boolean, nullable=False, default=False)
-    # special category (GDPR art. 9): origin is used in matching only with this consent
+    # special category (GDPR art. 9): origin (country, community, region) is used in
+    # matching only with this consent
     origin_for_matching = db.Column(db.Boolean, nullable=False, default=False,
                                     server_default=db.false())
     parenting_experience = db.Column(JSON, nullable=False, default=list)
@@ -180,7 +185,8 @@ class VolunteerVog(db.Model):
 
 
 class AdditionalCheckRecord(db.Model):
-    """The organisation's additional check (references, interview) for a recent arrival."""
+    """The organisation's additional check (references, interview), where a programme asks it
+    of every volunteer."""
 
     id = db.Column(db.Integer, primary_key=True)
     volunteer_id = db.Column(db.Integer, db.ForeignKey("volunteer.id", ondelete="CASCADE"),
@@ -256,3 +262,19 @@ class ReminderLog(db.Model):
     item = db.Column(db.String(60), nullable=False)
     sent_on = db.Column(db.Date, nullable=False)
     created_at = db.Column(db.DateTime, default=utcnow, nullable=False)
+
+
+class VolunteerImport(db.Model):
+    """An uploaded import file waiting for its confirmation (the file itself waits, encrypted,
+    in ``instance/imports/<key>.bin``). Confirming moves ``status`` from "pending" to "done"
+    by a conditional update in the transaction that stores the rows, so it happens once."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    key = db.Column(db.String(40), nullable=False, unique=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    programme_id = db.Column(db.Integer, db.ForeignKey("programme.id", ondelete="CASCADE"),
+                             nullable=False)
+    status = db.Column(db.String(20), nullable=False, default="pending")  # pending | done
+    created_at = db.Column(db.DateTime, default=utcnow, nullable=False, index=True)
+    confirmed_at = db.Column(db.DateTime)

@@ -4,7 +4,8 @@ Every request gets an id (the ``X-Request-ID`` header from the proxy when it loo
 one otherwise); it is returned in the response and written in every log line of that request.
 Metrics: request latency per endpoint, queue length, failed jobs, messages per status. Under
 gunicorn with several workers set ``PROMETHEUS_MULTIPROC_DIR`` (see docs/deployment.md).
-``/metrics`` answers only on loopback or with ``Authorization: Bearer $KOPPEL_METRICS_TOKEN``.
+``/metrics`` answers installation admins, direct (not proxied) loopback requests, and requests
+with ``Authorization: Bearer $KOPPEL_METRICS_TOKEN``; everyone else gets a 404.
 """
 from __future__ import annotations
 
@@ -79,6 +80,27 @@ class _DatabaseCollector:
             db.session.remove()
 
 
+FALLBACK_STATE = "memory fallback (%s unreachable)"
+
+
+def rate_limiter_state(app: Flask) -> str:
+    """Where the login rate limits are counted: ``"memory"`` (configured so, per process),
+    the storage's scheme (e.g. ``"redis"``) when it answers, or ``FALLBACK_STATE`` while the
+    storage is unreachable and the limits are counted in this process's memory."""
+    from ..extensions import limiter
+    uri = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    scheme = uri.split("://", 1)[0].split("+", 1)[0] or "memory"
+    if scheme == "memory":
+        return "memory"
+    try:
+        reachable = limiter.storage.check()
+    except Exception:  # noqa: BLE001  (a health check reports, it never fails)
+        reachable = False
+    if not reachable or limiter.in_fallback:
+        return FALLBACK_STATE % scheme
+    return scheme
+
+
 def _queue_length(app: Flask) -> float:
     if not app.config.get("REDIS_URL"):
         return 0
@@ -89,6 +111,39 @@ def _queue_length(app: Flask) -> float:
         return len(Queue(QUEUE_NAME, connection=redis_connection()))
     except Exception:
         return float("nan")
+
+
+_LOOPBACK = ("127.0.0.1", "::1")
+_FORWARDING_HEADERS = ("X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP", "Forwarded")
+
+
+def _direct_loopback() -> bool:
+    """The request came straight from this machine: the socket peer is loopback *and* no
+    proxy forwarded it. A request from outside passed on by a local nginx also arrives from
+    127.0.0.1 (with ``KOPPEL_PROXY_HOPS=0``) or claims a loopback client in its
+    X-Forwarded-For (spoofable): neither counts."""
+    peer = request.environ.get("werkzeug.proxy_fix.orig", {}).get(
+        "REMOTE_ADDR", request.environ.get("REMOTE_ADDR"))
+    if peer not in _LOOPBACK or request.remote_addr not in _LOOPBACK:
+        return False
+    return not any(h in request.headers for h in _FORWARDING_HEADERS)
+
+
+def _may_read_metrics() -> bool:
+    """Installation admins, a direct loopback request (Prometheus on this machine), or the
+    bearer token ``KOPPEL_METRICS_TOKEN``. Everyone else gets a 404."""
+    from flask_login import current_user
+
+    from ..models.accounts import Role
+    if _direct_loopback():
+        return True
+    token = current_app.config.get("METRICS_TOKEN")
+    if token and hmac.compare_digest(request.headers.get("Authorization", ""),
+                                     f"Bearer {token}"):
+        return True
+    # installation-wide numbers: an organisation's admin sees only their organisation
+    return bool(current_user.is_authenticated and current_user.role == Role.admin.value
+                and current_user.organisation_id is None)
 
 
 def init_app(app: Flask) -> None:
@@ -114,10 +169,7 @@ def init_app(app: Flask) -> None:
 
     @app.route("/metrics")
     def metrics():
-        token = current_app.config.get("METRICS_TOKEN")
-        given = request.headers.get("Authorization", "")
-        local = request.remote_addr in ("127.0.0.1", "::1")
-        if not local and not (token and hmac.compare_digest(given, f"Bearer {token}")):
+        if not _may_read_metrics():
             abort(404)
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # gunicorn: sum over the workers
             from prometheus_client import multiprocess

@@ -9,7 +9,9 @@ Three signals, each per account over the last ``days`` days:
   06:00 Dutch time.
 
 They are pointers for a person to look at, not verdicts; the procedure is in
-``docs/privacy.md``.
+``docs/privacy.md``. A list page names many families at once (one audit entry each, all
+with the same time, see ``webapp.audit.FAMILY_LIST_VIEWS``): such a page counts as one read
+for the night signal, and not for bursts.
 """
 from __future__ import annotations
 
@@ -18,12 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ..audit import FAMILY_LIST_VIEWS
 from ..extensions import db
 from ..models import AuditEntry, User
 from ..models.base import utcnow
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 RECORD_TYPES = ("family", "volunteer")
+LIST_REASONS = tuple(f"view:{v}" for v in sorted(FAMILY_LIST_VIEWS))
 
 
 @dataclass
@@ -50,7 +54,7 @@ def unusual_access(*, user_ids=None, days: int = 7, window_minutes: int = 10,
     now = now or utcnow()
     since = now - timedelta(days=days)
     query = (db.select(AuditEntry.user_id, AuditEntry.at, AuditEntry.action,
-                       AuditEntry.object_type, AuditEntry.object_id)
+                       AuditEntry.object_type, AuditEntry.object_id, AuditEntry.reason)
              .where(AuditEntry.at >= since, AuditEntry.user_id.is_not(None),
                     AuditEntry.action.in_(("read", "export")))
              .order_by(AuditEntry.user_id, AuditEntry.at, AuditEntry.id))
@@ -62,14 +66,21 @@ def unusual_access(*, user_ids=None, days: int = 7, window_minutes: int = 10,
     state: dict[tuple[int, str], tuple[deque, Counter, list]] = {}
     exports: dict[int, list[datetime]] = {}
     nights: dict[int, list[datetime]] = {}
-    for user_id, at, action, object_type, object_id in db.session.execute(query):
+    last_page: dict[int, tuple] = {}  # per account: (time, view) of the last list page read
+    for user_id, at, action, object_type, object_id, reason in db.session.execute(query):
         if action == "export":
             exports.setdefault(user_id, []).append(at)
         if object_type not in RECORD_TYPES:
             continue
         hour = _local_hour(at)
+        listed = reason in LIST_REASONS
         if action == "read" and (hour >= 22 or hour < 6):
-            nights.setdefault(user_id, []).append(at)
+            if not listed or (at, reason) != last_page.get(user_id):
+                nights.setdefault(user_id, []).append(at)
+            if listed:
+                last_page[user_id] = (at, reason)
+        if listed:
+            continue
         win, counts, best = state.setdefault((user_id, object_type),
                                              (deque(), Counter(), [0, None, None]))
         win.append((at, object_id))

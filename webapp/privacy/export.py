@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from ..extensions import db
 from ..families.services import FAMILY_FIELDS
+from ..messaging.labels import HIDDEN_KINDS
 from ..models import AuditEntry, Family, Message, Programme, User, Volunteer
 from ..models.base import utcnow
 from ..models.matches import Concern, ContactMoment, Match, Proposal
@@ -57,8 +58,8 @@ def audit_entries(pairs: list[tuple[str, list]]) -> list[dict]:
             for e, name, role in rows]
 
 
-# Bodies of these carry login links: never exported, not even to the person themselves.
-HIDDEN_KINDS = frozenset({"password_reset", "confirm_email"})
+# Bodies of HIDDEN_KINDS (webapp.messaging.labels) carry login links: never exported, not
+# even to the person themselves.
 
 
 def _messages(rows) -> list[dict]:
@@ -67,6 +68,20 @@ def _messages(rows) -> list[dict]:
              "recipient": m.recipient, "subject": m.subject,
              "body_text": None if m.kind in HIDDEN_KINDS else m.body_text}
             for m in rows]
+
+
+def _volunteer_messages(volunteer: Volunteer) -> list[Message]:
+    user = volunteer.user
+    return db.session.execute(db.select(Message).where(db.or_(
+        Message.user_id == user.id, db.and_(Message.party_type.in_(("volunteer", "user")),
+                                            Message.party_id == user.id)))
+        .order_by(Message.id)).scalars().all()
+
+
+def families_in_volunteer_export(volunteer: Volunteer) -> list[int]:
+    """The families whose data a volunteer's export shows (the introductions they got)."""
+    from ..messaging.outbox import families_named
+    return families_named(_volunteer_messages(volunteer))
 
 
 def family_export(family: Family, programme_ids: set[int]) -> dict:
@@ -114,7 +129,7 @@ def family_export(family: Family, programme_ids: set[int]) -> dict:
                       "special_category": c.special_category, "recorded_at": c.recorded_at,
                       "withdrawn_at": c.withdrawn_at} for c in family.consents],
         "requests": [{"programme": names.get(r.programme_id), "status": r.status,
-                      "waiting_since": r.waiting_since, "ended_at": r.ended_at, "note": r.note,
+                      "urgency": r.priority, "waiting_since": r.waiting_since, "ended_at": r.ended_at, "note": r.note,
                       "history": ", ".join(f"{e.at:%Y-%m-%d} {e.to_status}" for e in r.events)}
                      for r in own],
         "other_programmes": len(family.requests) - len(own),
@@ -160,10 +175,7 @@ def volunteer_export(volunteer: Volunteer, *, for_self: bool = False) -> dict:
         volunteer_id=volunteer.id).order_by(SessionSignup.id)).scalars().all()
     reminders = db.session.execute(db.select(ReminderLog).filter_by(
         volunteer_id=volunteer.id).order_by(ReminderLog.id)).scalars().all()
-    messages = db.session.execute(db.select(Message).where(db.or_(
-        Message.user_id == user.id, db.and_(Message.party_type.in_(("volunteer", "user")),
-                                            Message.party_id == user.id)))
-        .order_by(Message.id)).scalars().all()
+    messages = _volunteer_messages(volunteer)
     proposals = db.session.execute(db.select(Proposal.id).where(db.or_(
         Proposal.volunteer_id == volunteer.id, Proposal.volunteer2_id == volunteer.id)))\
         .scalars().all()

@@ -114,15 +114,25 @@ def _audit(object_type: str, object_id: int, fields, reason: str, by: User | Non
 
 # --- shared scrubbing ---------------------------------------------------------------------
 
-def _scrub_messages(condition, reason: str) -> int:
+def _not_to(party_types: tuple[str, ...]):
+    """SQL: a message whose recipient is not of ``party_types`` (or is not recorded)."""
+    return db.or_(Message.party_type.is_(None), Message.party_type.not_in(party_types))
+
+
+def _scrub_messages(condition, reason: str, other_side) -> int:
     """Cancel what has not gone out and blank every message matching ``condition`` — and
-    the other messages prepared with them (an introduction names both sides)."""
+    the messages to the other side prepared with them (``other_side``: a condition on the
+    recipient; an introduction's copy to the volunteer describes the family, and the
+    family's names the volunteer). Never the messages to others of the same kind that
+    share a ``batch_key``: every family of a group round (``round-<id>``) or of a meeting
+    (``meeting-<id>``) gets its own invitation or reminder, which says nothing about the
+    others."""
     rows = db.session.execute(db.select(Message).where(condition)).scalars().all()
     batches = {r.batch_key for r in rows if r.batch_key}
     if batches:
         seen = {r.id for r in rows}
         rows += [r for r in db.session.execute(db.select(Message).where(
-            Message.batch_key.in_(batches))).scalars() if r.id not in seen]
+            Message.batch_key.in_(batches), other_side)).scalars() if r.id not in seen]
     for row in rows:
         if row.status in PENDING_MESSAGE_STATUSES:
             row.status, row.next_attempt_at = "cancelled", None
@@ -187,7 +197,8 @@ def _end_matches(matches, by: User | None, reason: str) -> None:
 
 FAMILY_CLEARED = (
     "country_of_origin", "community", "religion", "housed_on", "pc4", "postcode_letters",
-    "address", "contact_person", "message_channel", "contact_detail", "groups_to_avoid",
+    "address", "contact_person", "contact_phone", "message_channel", "contact_detail",
+    "groups_to_avoid",
     "needs_note", "not_before", "support_social_worker",
 )
 
@@ -236,7 +247,7 @@ def anonymise_family(family: Family, reason: str, by: User | None, *,
 
     # the outbox, run snapshots and proposals
     _scrub_messages(db.and_(Message.party_type == "family", Message.party_id == family.id),
-                    "anonymised")
+                    "anonymised", other_side=_not_to(("family",)))
     _scrub_runs(family_id=family.id)
     _strip_proposals(Proposal.family_id == family.id)
 
@@ -244,7 +255,9 @@ def anonymise_family(family: Family, reason: str, by: User | None, *,
     for name in FAMILY_CLEARED:
         setattr(family, name, None)
     family.needs, family.preferred_dagdelen = [], []
-    family.urgency, family.support_other_programmes = 0, 0
+    family.support_other_programmes = 0
+    for req in family.requests:  # the urgency
+        req.priority = 0
     family.support_formal_care = family.existing_support_counts = False
     family.pref_volunteer_gender, family.pref_language = "any", "none"
     family.pref_not_own_community = False
@@ -274,9 +287,15 @@ def anonymise_family(family: Family, reason: str, by: User | None, *,
     match_ids = [m.id for m in matches] or [-1]
     for concern in db.session.execute(db.select(Concern).where(
             Concern.match_id.in_(match_ids))).scalars():
+        # the text and every follow-up note go; an open concern is closed with the family
         concern.text = ""
+        if concern.handled_at is None:
+            concern.handled_at, concern.handled_by_id = now, by_id
         concern.created_at, concern.handled_at = _month(concern.created_at), _month(
             concern.handled_at)
+        concern.acknowledged_at = _month(concern.acknowledged_at)
+        for action in concern.actions:
+            action.text, action.at = None, _month(action.at)
     for rej in db.session.execute(db.select(Rejection).where(
             Rejection.family_id == family.id)).scalars():
         rej.note, rej.at = None, _month(rej.at)
@@ -297,7 +316,8 @@ def anonymise_family(family: Family, reason: str, by: User | None, *,
 
 VOLUNTEER_CLEARED = (
     "phone", "birth_year", "gender", "pc4", "postcode_letters", "dutch_level",
-    "origin_country", "arrival_year", "religion", "occupation", "motivation", "notes",
+    "origin_country", "origin_region", "community", "arrival_year", "religion", "occupation",
+    "motivation", "notes",
     "paused_until", "calendar_token", "calendar_token_index",
 )
 
@@ -337,7 +357,7 @@ def anonymise_volunteer(volunteer: Volunteer, reason: str, by: User | None, *,
 
     msg_rule = db.or_(Message.user_id == user.id, db.and_(
         Message.party_type.in_(("volunteer", "user")), Message.party_id == user.id))
-    _scrub_messages(msg_rule, "anonymised")
+    _scrub_messages(msg_rule, "anonymised", other_side=_not_to(("volunteer", "user")))
     _scrub_runs(volunteer_id=volunteer.id)
     _strip_proposals(db.or_(Proposal.volunteer_id == volunteer.id,
                             Proposal.volunteer2_id == volunteer.id))

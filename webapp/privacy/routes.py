@@ -29,14 +29,14 @@ from ..access import (
     unusual_access_user_ids,
     visible_programme_ids,
 )
-from ..audit import record
+from ..audit import family_viewed, record
 from ..extensions import db
 from ..models import Family, Volunteer
 from ..models.base import utcnow
 from ..models.privacy import ErasureRequest, LegalHold
 from . import bp
 from .breach import unusual_access
-from .export import family_export, volunteer_export
+from .export import families_in_volunteer_export, family_export, volunteer_export
 from .forms import ErasureForm, HoldForm, LookupForm, RetentionForm, UnusualAccessForm
 from .labels import (
     ERASURE_REASON_LABELS,
@@ -125,8 +125,7 @@ def family(family_id: int):
 def family_export_page(family_id: int):
     fam = get_privacy_family_or_404(family_id)
     data = family_export(fam, visible_programme_ids(current_user))
-    record("export", "family", fam.id, reason="subject access (page)")
-    db.session.commit()
+    family_viewed(fam, "family_export", action="export")
     return _no_store(render_template("privacy/export.html", data=data,
                                      json_url=url_for("privacy.family_export_json",
                                                       family_id=fam.id)))
@@ -137,8 +136,7 @@ def family_export_page(family_id: int):
 def family_export_json(family_id: int):
     fam = get_privacy_family_or_404(family_id)
     data = family_export(fam, visible_programme_ids(current_user))
-    record("export", "family", fam.id, reason="subject access (json)")
-    db.session.commit()
+    family_viewed(fam, "family_export_json", action="export")
     return _json_download(data, f"koppel-{family_ref(fam.id)}.json")
 
 
@@ -198,7 +196,7 @@ def hold_add(family_id: int):
     hold = LegalHold(family_id=fam.id, kind="veilig_thuis", reported_on=form.reported_on.data,
                      recorded_by_id=current_user.id)
     db.session.add(hold)
-    record("update", "family", fam.id, fields=["legal_hold"], reason="legal hold recorded")
+    record("update", "family", fam.id, fields=["legal_hold"], reason="legal_hold_recorded")
     db.session.commit()
     flash(_("The legal hold is recorded: %(ref)s will not be anonymised while it is open.",
             ref=family_ref(fam.id)), "success")
@@ -214,7 +212,7 @@ def hold_release(family_id: int, hold_id: int):
         abort(404)
     hold.released_at, hold.released_by_id = utcnow(), current_user.id
     record("update", "family", fam.id, fields=["legal_hold.released_at"],
-           reason="legal hold released")
+           reason="legal_hold_released")
     db.session.commit()
     flash(_("The legal hold is closed."), "success")
     return redirect(url_for("privacy.family", family_id=fam.id))
@@ -244,8 +242,8 @@ def volunteer(volunteer_id: int):
 def volunteer_export_page(volunteer_id: int):
     vol = get_volunteer_or_404(volunteer_id)
     data = volunteer_export(vol)
-    record("export", "volunteer", vol.id, reason="subject access (page)")
-    db.session.commit()
+    record("export", "volunteer", vol.id, reason="subject_access_page")
+    _volunteer_export_viewed(vol)
     return _no_store(render_template("privacy/export.html", data=data, json_url=url_for(
         "privacy.volunteer_export_json", volunteer_id=vol.id)))
 
@@ -255,8 +253,8 @@ def volunteer_export_page(volunteer_id: int):
 def volunteer_export_json(volunteer_id: int):
     vol = get_volunteer_or_404(volunteer_id)
     data = volunteer_export(vol)
-    record("export", "volunteer", vol.id, reason="subject access (json)")
-    db.session.commit()
+    record("export", "volunteer", vol.id, reason="subject_access_json")
+    _volunteer_export_viewed(vol)
     return _json_download(data, f"koppel-{volunteer_ref(vol.id)}.json")
 
 
@@ -286,6 +284,12 @@ def volunteer_erase(volunteer_id: int):
     return redirect(url_for("privacy.volunteer", volunteer_id=vol.id))
 
 
+def _volunteer_export_viewed(vol: Volunteer) -> None:
+    """A volunteer's export shows the families they were introduced to: audited too."""
+    family_viewed(families_in_volunteer_export(vol), "volunteer_export", commit=False)
+    db.session.commit()
+
+
 # --- a volunteer's own data -------------------------------------------------------------
 
 @bp.route("/me")
@@ -300,8 +304,8 @@ def my_data():
 def my_export_page():
     vol = current_volunteer_or_404()
     data = volunteer_export(vol, for_self=True)
-    record("export", "volunteer", vol.id, reason="subject access (own, page)")
-    db.session.commit()
+    record("export", "volunteer", vol.id, reason="subject_access_own_page")
+    _volunteer_export_viewed(vol)
     return _no_store(render_template("privacy/export.html", data=data,
                                      json_url=url_for("privacy.my_export_json"), own=True))
 
@@ -311,8 +315,8 @@ def my_export_page():
 def my_export_json():
     vol = current_volunteer_or_404()
     data = volunteer_export(vol, for_self=True)
-    record("export", "volunteer", vol.id, reason="subject access (own, json)")
-    db.session.commit()
+    record("export", "volunteer", vol.id, reason="subject_access_own_json")
+    _volunteer_export_viewed(vol)
     return _json_download(data, "koppel-my-data.json")
 
 
@@ -372,7 +376,7 @@ def unusual():
     findings = unusual_access(user_ids=unusual_access_user_ids(current_user), days=days,
                               window_minutes=form.window.data or 10,
                               threshold=form.threshold.data or 20)
-    record("read", "audit_log", "unusual_access", reason=f"last {days} days")
+    record("read", "audit_log", "unusual_access", reason=f"last_days:{days}")
     db.session.commit()
     return _no_store(render_template("privacy/unusual.html", form=form, findings=findings,
                                      days=days))

@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from ..auth.passwords import hash_password
 from ..extensions import db
 from ..models import (
-    AdditionalCheckRecord,
     SessionSignup,
     TrainingCompletion,
     TrainingSession,
@@ -73,8 +72,6 @@ def _ready(v: Volunteer, programmes, today: date, rng, *, state: str) -> None:
     vog_day = today - timedelta(days=100) if state == "expiring" else base - timedelta(days=20)
     db.session.add(VolunteerVog(volunteer=v, issued_on=vog_day,
                                 screening_profile="84", free_vog_scheme=True, original_seen=True))
-    if v.refugee_background and v.arrival_year and v.arrival_year >= today.year - 6:
-        db.session.add(AdditionalCheckRecord(volunteer=v, done_on=base, kind="interview"))
 
 
 def _profile(user: User, rng, programmes, *, gender, refugee=None) -> Volunteer:

@@ -38,7 +38,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .. import vocab
+from .. import uploads, vocab
+from ..vocab_fields import fill_vocab, vocab_answer, vocab_choices
 
 AGE_BANDS = {"0-3": _l("Children aged 0 to 3"), "4-11": _l("Children aged 4 to 11"),
              "12-17": _l("Teenagers aged 12 to 17")}
@@ -94,10 +95,18 @@ class ProfileFieldsMixin:
     arrival_year = IntegerField(_l("Year you came to the Netherlands"), validators=[
         Optional(), NumberRange(min=1950, max=2100,
                                 message=_l("Please give a year from 1950 on."))])
+    origin_region = SelectField(_l("Region of origin (optional)"), validators=[Optional()])
+    origin_region_other = StringField(_l("Other region"),
+                                      validators=[Optional(), Length(max=100)])
+    community = SelectField(_l("Community (optional)"), validators=[Optional()])
+    community_other = StringField(_l("Other community"),
+                                  validators=[Optional(), Length(max=100)])
     origin_for_matching = BooleanField(
-        _l("Koppel may use my country of origin when looking for a family for me (for example "
-           "for families who ask for someone from outside their own community)"))
-    religion = StringField(_l("Religion (optional)"), validators=[Optional(), Length(max=100)])
+        _l("Koppel may use my country of origin, region and community when looking for a "
+           "family for me (for example for families who ask for someone from outside their "
+           "own community)"))
+    religion = SelectField(_l("Religion (optional)"), validators=[Optional()])
+    religion_other = StringField(_l("Other religion"), validators=[Optional(), Length(max=100)])
     religion_for_matching = BooleanField(
         _l("Koppel may use my religion when looking for a family for me"))
     parenting_experience = MultiCheckboxField(_l("Experience with children of your own or "
@@ -131,6 +140,9 @@ class ProfileFieldsMixin:
             row.level.choices = level_choices
         self.origin_country.choices = [("", _l("— choose —"))] + [
             (c, n) for c, n in vocab.COUNTRIES.items() if c != "NL"]
+        self.origin_region.choices = vocab_choices("REGIONS", _l("— not given —"))
+        self.community.choices = vocab_choices("COMMUNITIES", _l("— not given —"))
+        self.religion.choices = vocab_choices("RELIGIONS", _l("— not given —"))
         self.parenting_experience.choices = list(AGE_BANDS.items())
         self.dagdelen.choices = [(d, vocab.dagdeel_label(d)) for d in vocab.DAGDELEN]
         self.programmes.choices = programme_choices
@@ -148,6 +160,16 @@ class ProfileFieldsMixin:
         """Field checks, then the ones that depend on the refugee-background answer (run
         here because an empty optional field stops its own validator chain)."""
         ok = super().validate(extra_validators)
+        self._answers: dict[str, str | None] = {}
+        for select, other, name in (
+                (self.origin_region, self.origin_region_other, "REGIONS"),
+                (self.community, self.community_other, "COMMUNITIES"),
+                (self.religion, self.religion_other, "RELIGIONS")):
+            value, problem = vocab_answer(select, other, name)
+            if problem:
+                other.errors = list(other.errors) + [problem]
+                ok = False
+            self._answers[select.name] = value
         if self.refugee_background.data != "yes":
             return ok
         if not self.origin_country.data:
@@ -185,6 +207,7 @@ class ProfileFieldsMixin:
         languages = {r.code.data: r.level.data for r in self.languages
                      if r.code.data and r.level.data}
         refugee = self.refugee_background.data == "yes"
+        answers = getattr(self, "_answers", {})
         return {
             "phone": (self.phone.data or "").strip() or None,
             "birth_year": self.birth_year.data,
@@ -195,8 +218,10 @@ class ProfileFieldsMixin:
             "languages": languages,
             "refugee_background": refugee,
             "origin_country": self.origin_country.data if refugee else None,
+            "origin_region": answers.get("origin_region") if refugee else None,
+            "community": answers.get("community"),
             "arrival_year": self.arrival_year.data if refugee else None,
-            "religion": (self.religion.data or "").strip() or None,
+            "religion": answers.get("religion"),
             "religion_for_matching": bool(self.religion_for_matching.data),
             "origin_for_matching": bool(self.origin_for_matching.data),
             "parenting_experience": list(self.parenting_experience.data or []),
@@ -224,7 +249,11 @@ class ProfileFieldsMixin:
         self.refugee_background.data = "yes" if v.refugee_background else "no"
         self.origin_country.data = v.origin_country
         self.arrival_year.data = v.arrival_year
-        self.religion.data = v.religion
+        fill_vocab(self.religion, self.religion_other, vocab.code_for_text("RELIGIONS", v.religion))
+        fill_vocab(self.community, self.community_other,
+                   vocab.code_for_text("COMMUNITIES", v.community))
+        fill_vocab(self.origin_region, self.origin_region_other,
+                   vocab.code_for_text("REGIONS", v.origin_region))
         self.religion_for_matching.data = v.religion_for_matching
         self.origin_for_matching.data = v.origin_for_matching
         self.parenting_experience.data = list(v.parenting_experience or [])
@@ -258,9 +287,20 @@ class ProfileForm(ProfileFieldsMixin, FlaskForm):
     pass
 
 
+class TypedDateField(DateField):
+    """A date field whose message for a date that cannot be read is the house's (and
+    translated); what was typed stays in the field (``_value`` shows the raw input)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Please give a valid date, such as 2026-03-14.")) from None
+
+
 class StatusForm(FlaskForm):
     action = SelectField(choices=[("pause", "pause"), ("resume", "resume"), ("leave", "leave")])
-    paused_until = DateField(_l("Not available until"), validators=[Optional()])
+    paused_until = TypedDateField(_l("Not available until"), validators=[Optional()])
 
 
 PART_WHOLE = "__all__"
@@ -274,7 +314,13 @@ class CompletionForm(FlaskForm):
     part = SelectField(_l("Part"), validators=[Optional()])
     completed_on = DateField(_l("Date you completed it"), validators=[
         InputRequired(message=_l("Please fill in a date, such as 2026-03-14."))])
-    certificate = FileField(_l("Certificate (optional: PDF, PNG or JPEG, at most 5 MB)"))
+    certificate = FileField(_l("Certificate (optional: PDF, PNG or JPEG)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the limit the app applies (config MAX_UPLOAD_MB), not a number of its own
+        self.certificate.label.text = _l(
+            "Certificate (optional: PDF, PNG or JPEG, at most %(mb)s MB)", mb=uploads.limit_mb())
 
 
 class ReviewForm(FlaskForm):

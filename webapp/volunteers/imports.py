@@ -3,7 +3,9 @@
 Two steps: :func:`parse_and_validate` reads the file and lists every problem with its row
 number, column and reason (nothing is stored); :func:`import_rows` stores a file without
 problems in one transaction (all rows or none). Between the two steps the file waits,
-encrypted, in ``instance/imports/`` (see :func:`stash` / :func:`unstash`).
+encrypted, in ``instance/imports/`` (see :func:`stash` / :func:`unstash`), and a
+:class:`~webapp.models.VolunteerImport` row records whether it was confirmed: :func:`confirm`
+stores a file once, however often (or however simultaneously) its confirmation is posted.
 
 Columns (header row; names are case-insensitive, order is free): ``name``, ``email``,
 ``postcode`` and ``birth_year`` are required; optional: ``phone``, ``gender`` (f/m/x),
@@ -23,13 +25,12 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 
-from training import CATALOGUE
 
 from .. import audit, crypto, vocab
 from ..crypto import blind_index
@@ -40,19 +41,29 @@ from ..models import (
     TrainingCompletion,
     User,
     Volunteer,
+    VolunteerImport,
     VolunteerVog,
 )
 from ..models.base import utcnow
 
 MAX_ROWS = 20000
 STASH_SECONDS = 3600
+BATCH_DAYS = 2  # how long the record of an upload is kept (longer than its file)
 REQUIRED = ("name", "email", "postcode", "birth_year")
-TRAINING_COLUMNS = tuple(code for code, item in CATALOGUE.items()
-                         if item.kind not in ("vog", "check"))
 OPTIONAL = ("phone", "gender", "travel_km", "languages", "dutch_level", "refugee_background",
             "origin_country", "arrival_year", "dagdelen", "max_families", "hours_per_week",
             "themes", "vog_issued_on", "vog_profile", "vog_original_seen")
-KNOWN = REQUIRED + OPTIONAL + TRAINING_COLUMNS
+
+
+def training_columns() -> tuple[str, ...]:
+    """One column per training item of the installation's catalogue that is not retired
+    (not the VOG or the check: they have their own columns)."""
+    from ..training_catalogue import active_items
+    return tuple(item.code for item in active_items() if item.kind not in ("vog", "check"))
+
+
+def known_columns() -> tuple[str, ...]:
+    return REQUIRED + OPTIONAL + training_columns()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _YES = {"yes", "ja", "y", "j", "1", "true", "waar"}
 _NO = {"no", "nee", "n", "0", "false", "onwaar", ""}
@@ -60,6 +71,14 @@ _NO = {"no", "nee", "n", "0", "false", "onwaar", ""}
 
 class ImportFileError(ValueError):
     """The file cannot be read at all (wrong type, empty, no header)."""
+
+
+class AlreadyConfirmed(Exception):
+    """This upload was confirmed and stored before (perhaps by a simultaneous request)."""
+
+
+class ImportExpired(Exception):
+    """No upload waits under this key (unknown, too old, or someone else's)."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +119,11 @@ def _read_csv(content: bytes):
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error:  # a cell over csv.field_size_limit() (131,072 characters)
+        raise ImportFileError(_("A cell is too long. Please check the file: no cell can hold "
+                                "more than a few lines of text.")) from None
     if not rows:
         raise ImportFileError(_("The file is empty."))
     return rows[0], [(i + 2, r) for i, r in enumerate(rows[1:])]
@@ -201,7 +224,9 @@ def _languages(value) -> dict[str, str]:
     return result
 
 
-def _check_row(cells: dict, today: date, pc4_table) -> tuple[dict, list[tuple[str, str]]]:
+def _check_row(cells: dict, today: date, pc4_table,
+               training_cols: tuple[str, ...] | None = None,
+               ) -> tuple[dict, list[tuple[str, str]]]:
     """Clean values of one row, and its problems as (column, reason)."""
     out: dict = {"training": {}}
     problems: list[tuple[str, str]] = []
@@ -268,7 +293,7 @@ def _check_row(cells: dict, today: date, pc4_table) -> tuple[dict, list[tuple[st
     out["themes"] = take("themes", lambda v: _codes(v, vocab.THEMES, _("theme"))) or []
     out["max_families"] = take("max_families", lambda v: _int(v, 1, 5))
     out["hours_per_week"] = take("hours_per_week", lambda v: _int(v, 1, 40))
-    for code in TRAINING_COLUMNS:
+    for code in (training_columns() if training_cols is None else training_cols):
         done = take(code, lambda v: _date(v, today))
         if done is not None:
             out["training"][code] = done
@@ -289,11 +314,13 @@ def parse_and_validate(content: bytes, today: date) -> Parsed:
     result = Parsed()
     columns = [_text(h).lower() for h in header]
     result.columns = columns
+    training_cols = training_columns()
+    known = REQUIRED + OPTIONAL + training_cols
     for column in REQUIRED:
         if column not in columns:
             result.problems.append(Problem(1, column, _("this column is missing")))
     for column in columns:
-        if column and column not in KNOWN:
+        if column and column not in known:
             result.problems.append(Problem(1, column, _("unknown column")))
     seen = [c for c in columns if c]
     for column in {c for c in seen if seen.count(c) > 1}:
@@ -313,7 +340,7 @@ def parse_and_validate(content: bytes, today: date) -> Parsed:
     for number, cells in data_rows:
         values = {columns[i]: cells[i] for i in range(min(len(columns), len(cells)))
                   if columns[i]}
-        clean, problems = _check_row(values, today, table)
+        clean, problems = _check_row(values, today, table, training_cols)
         clean["row"] = number
         for column, message in problems:
             result.problems.append(Problem(number, column, message))
@@ -386,6 +413,52 @@ def import_rows(rows: list[dict], programme: Programme, by: User) -> int:
     return len(rows)
 
 
+def confirm(key: str, content: bytes, programme: Programme, by: User,
+            today: date) -> tuple[Parsed, int]:
+    """Store the stashed upload ``key`` once: (the checked file, the number imported). When
+    the file has problems now (e.g. an address was taken since the preview) nothing is stored.
+    Raises :class:`AlreadyConfirmed` when it was stored before, :class:`ImportExpired` when
+    no upload waits under ``key``.
+
+    The file is checked first, outside any lock; then "pending" becomes "done" by a
+    conditional update in the transaction that stores the rows. A simultaneous twin waits for
+    that commit and finds nothing to update; if the import fails, the rollback makes the
+    batch pending again."""
+    if already_confirmed(key, by):
+        raise AlreadyConfirmed
+    parsed = parse_and_validate(content, today)
+    claimed = db.session.execute(
+        db.update(VolunteerImport)
+        .where(VolunteerImport.key == key, VolunteerImport.user_id == by.id,
+               VolunteerImport.status == "pending")
+        .values(status="done", confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise AlreadyConfirmed if already_confirmed(key, by) else ImportExpired
+    if parsed.problems:
+        db.session.rollback()  # still pending; nothing stored
+        return parsed, 0
+    count = import_rows(parsed.rows, programme, by)  # commits the rows and the "done"
+    unstash(key, by, remove=True)
+    return parsed, count
+
+
+def waiting_upload(key: str, user: User) -> tuple[bytes, int]:
+    """The file and programme id of ``user``'s upload ``key`` that waits for confirmation.
+    Raises :class:`AlreadyConfirmed` or :class:`ImportExpired`."""
+    stashed = unstash(key, user)
+    if stashed is None:
+        raise AlreadyConfirmed if already_confirmed(key, user) else ImportExpired
+    return stashed
+
+
+def already_confirmed(key: str, user: User) -> bool:
+    """Was ``user``'s upload ``key`` confirmed and stored?"""
+    return db.session.execute(db.select(VolunteerImport.id).filter_by(
+        key=key, user_id=user.id, status="done")).first() is not None
+
+
 # --- waiting between preview and import ----------------------------------------------------
 
 def _stash_dir() -> Path:
@@ -401,6 +474,10 @@ def stash(content: bytes, user: User, programme_id: int) -> str:
     payload = json.dumps({"user": user.id, "programme": programme_id,
                           "data": base64.b64encode(content).decode("ascii")})
     (_stash_dir() / f"{key}.bin").write_text(crypto.encrypt(payload))
+    db.session.execute(db.delete(VolunteerImport).where(
+        VolunteerImport.created_at < utcnow() - timedelta(days=BATCH_DAYS)))
+    db.session.add(VolunteerImport(key=key, user_id=user.id, programme_id=programme_id))
+    db.session.commit()
     return key
 
 
@@ -411,12 +488,14 @@ def unstash(key: str, user: User, *, remove: bool = False) -> tuple[bytes, int] 
     if not re.fullmatch(r"[A-Za-z0-9_-]{10,40}", key or ""):
         return None
     path = _stash_dir() / f"{key}.bin"
-    if not path.is_file():
+    try:  # a simultaneous confirmation may remove the file at any moment
+        if time.time() - path.stat().st_mtime > STASH_SECONDS:
+            path.unlink(missing_ok=True)
+            return None
+        text = path.read_text()
+    except FileNotFoundError:
         return None
-    if time.time() - path.stat().st_mtime > STASH_SECONDS:
-        path.unlink(missing_ok=True)
-        return None
-    payload = json.loads(crypto.decrypt(path.read_text()))
+    payload = json.loads(crypto.decrypt(text))
     if payload["user"] != user.id:
         return None
     if remove:

@@ -1,24 +1,57 @@
 """The coordinator's volunteer list: filters, pagination and export (CSV/XLSX)."""
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, selectinload
 
-from .. import audit, vocab
+from .. import audit, csv_safe, vocab
 from ..access import visible_programme_ids, visible_volunteer_ids
 from ..crypto import blind_index
 from ..extensions import db
-from ..models import User, Volunteer, volunteer_programmes
-from ..models.base import code_pattern, has_code
+from ..models import TrainingCompletion, User, Volunteer, VolunteerVog, volunteer_programmes
+from ..models.base import code_pattern, has_code, utcnow
 from ..pagination import ListPage, page_start
+from ..request_input import to_id
 from .readiness import readiness_for, summary
 
 READINESS_FILTERS = ("ready", "ready_warning", "not_ready")
+# What a coordinator still has to do about a volunteer (``?check=``; the home page's to-do
+# list links here): training they reported that waits for a check, a VOG whose original was
+# not seen yet, a new sign-up (registered in the last NEW_DAYS days).
+CHECK_FILTERS = ("training", "vog", "new")
+NEW_DAYS = 14
+CURRENT_STATUSES = ("active", "paused")
+
+
+def training_to_check():
+    """A ``select`` of the ids of volunteers with self-reported training not checked yet."""
+    return db.select(TrainingCompletion.volunteer_id).where(
+        TrainingCompletion.verified.is_(None), TrainingCompletion.source == "self")
+
+
+def vog_to_check():
+    """A ``select`` of the ids of volunteers with a VOG whose original was not seen."""
+    return db.select(VolunteerVog.volunteer_id).where(VolunteerVog.original_seen.is_(False))
+
+
+def new_signup(now=None):
+    """The condition on :class:`Volunteer` of a sign-up in the last :data:`NEW_DAYS` days."""
+    since = (now or utcnow()) - timedelta(days=NEW_DAYS)
+    return db.and_(Volunteer.source == "registration", Volunteer.created_at >= since)
+
+
+def check_condition(check: str):
+    """The condition on :class:`Volunteer` for one of :data:`CHECK_FILTERS`."""
+    if check == "training":
+        return Volunteer.id.in_(training_to_check())
+    if check == "vog":
+        return Volunteer.id.in_(vog_to_check())
+    return new_signup()
 
 
 @dataclass
@@ -31,17 +64,19 @@ class Filters:
     area: str = ""  # start of the PC4, e.g. "23" or "2312"
     dagdeel: str = ""
     status: str = "current"  # current (active+paused) / active / paused / left / all
+    check: str = ""  # one of CHECK_FILTERS
 
     @classmethod
     def from_args(cls, args) -> Filters:
         f = cls(q=args.get("q", "").strip()[:100],
                 readiness=args.get("readiness", ""),
                 language=args.get("language", ""),
-                programme=args.get("programme", type=int),
+                programme=args.get("programme", type=to_id),
                 refugee=args.get("refugee", ""),
                 area="".join(ch for ch in args.get("area", "") if ch.isdigit())[:4],
                 dagdeel=args.get("dagdeel", ""),
-                status=args.get("status", "current"))
+                status=args.get("status", "current"),
+                check=args.get("check", ""))
         if f.readiness not in READINESS_FILTERS:
             f.readiness = ""
         if f.language not in vocab.LANGUAGES:
@@ -52,6 +87,8 @@ class Filters:
             f.dagdeel = ""
         if f.status not in ("current", "active", "paused", "left", "all"):
             f.status = "current"
+        if f.check not in CHECK_FILTERS:
+            f.check = ""
         return f
 
     def as_args(self) -> dict:
@@ -82,8 +119,10 @@ def _query(user: User, f: Filters):
         query = query.where(Volunteer.refugee_background.is_(f.refugee == "yes"))
     if f.area:
         query = query.where(Volunteer.pc4.startswith(f.area))
+    if f.check:
+        query = query.where(check_condition(f.check))
     if f.status == "current":
-        query = query.where(Volunteer.status.in_(("active", "paused")))
+        query = query.where(Volunteer.status.in_(CURRENT_STATUSES))
     elif f.status != "all":
         query = query.where(Volunteer.status == f.status)
     if f.language:  # a key of the languages map; Dutch also through the Dutch level
@@ -147,20 +186,11 @@ EXPORT_COLUMNS = ("name", "email", "phone", "postcode", "languages", "dutch_leve
                   "max_families", "hours_per_week", "programmes", "status", "readiness")
 
 
-def safe_cell(value) -> str:
-    """Neutralise spreadsheet formulas (CSV/formula injection): a text cell starting with
-    = + - @ (or a tab/carriage return) gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def export_rows(user: User, f: Filters) -> list[list[str]]:
     volunteers, results = filtered(user, f)
     rows = []
     for v in volunteers:
-        rows.append([safe_cell(x) for x in (
+        rows.append([csv_safe.cell(x) for x in (
             v.user.name, v.user.email, v.phone, v.postcode,
             ";".join(f"{c}:{lvl}" for c, lvl in sorted((v.languages or {}).items())),
             v.dutch_level, "yes" if v.refugee_background else "no", v.origin_country,
@@ -173,11 +203,8 @@ def export_rows(user: User, f: Filters) -> list[list[str]]:
 
 
 def to_csv(rows: list[list[str]]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(rows)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel reads UTF-8 correctly
+    text = csv_safe.to_csv([list(EXPORT_COLUMNS), *rows])
+    return ("\ufeff" + text).encode("utf-8")  # BOM: Excel reads UTF-8 correctly
 
 
 def to_xlsx(rows: list[list[str]]) -> bytes:

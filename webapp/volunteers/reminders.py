@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from flask import current_app, has_request_context, url_for
-
-from training import CATALOGUE, SentReminder, due_reminders
+from training import SentReminder, due_reminders
 
 from ..extensions import db
 from ..jobs import job
+from ..links import external_url
 from ..mail import queue_email
 from ..models import ReminderLog, User, Volunteer, VolunteerStatus
+from ..training_catalogue import catalogue
 from .readiness import readiness_for, today
 
 
@@ -37,6 +37,7 @@ def send_reminders(on: date | None = None) -> dict:
     for reminder in due:
         per_volunteer[reminder.volunteer].append(reminder)
     by_id = {v.id: v for v in volunteers}
+    cat = catalogue()
     names = {}
     for volunteer_id, items in per_volunteer.items():
         volunteer = by_id[volunteer_id]
@@ -47,21 +48,11 @@ def send_reminders(on: date | None = None) -> dict:
         names[volunteer_id] = programme_names
         # queue_email commits: the log rows are stored with the message, or not at all.
         queue_email(volunteer.user, "training_reminder", "email/training_reminder",
-                    reminders=items, catalogue=CATALOGUE,
+                    reminders=items, catalogue=cat,
                     programme_names={str(k): v for k, v in programme_names.items()},
-                    link=_training_link())
+                    link=external_url("volunteers.my_training"))
     db.session.commit()
     return {"volunteers": len(per_volunteer), "items": len(due)}
-
-
-def _training_link() -> str:
-    """The absolute link to the training page, also from the command line (where there is
-    no request: SERVER_NAME, else KOPPEL_BASE_URL, else the local default)."""
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for("volunteers.my_training", _external=True)
-    base = current_app.config.get("KOPPEL_BASE_URL") or "http://127.0.0.1:5000"
-    return base.rstrip("/") + current_app.url_map.bind("localhost").build(
-        "volunteers.my_training")
 
 
 @job("training_reminders")

@@ -2,6 +2,7 @@
 the helpers in :mod:`webapp.access` (404 for objects the user may not see)."""
 from __future__ import annotations
 
+import io
 from functools import wraps
 
 from flask import (
@@ -18,25 +19,26 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from training import CATALOGUE
-
-from .. import vocab
+from .. import uploads, vocab
 from ..access import (
     current_volunteer_or_404,
     get_completion_or_404,
     get_programme_or_404,
     get_session_or_404,
     get_volunteer_or_404,
+    get_vog_or_404,
     roles_required,
     staff_required,
     visible_programmes,
 )
 from ..extensions import db, limiter
+from ..links import base_host, external_url
 from ..models import Role, SignupStatus
-from ..pagination import paginate
-from . import bp, calendar, forms, imports, listing, services
+from ..pagination import paginate, requested_page
+from ..training_catalogue import catalogue
+from . import bp, calendar, forms, imports, labels, listing, services
 from . import sessions as session_ops
-from .readiness import volunteer_readiness
+from .readiness import vog_expired_for, volunteer_readiness
 from .services import ServiceError
 
 volunteer_role = roles_required(Role.volunteer.value)
@@ -92,7 +94,11 @@ def register():
 
 @bp.route("/register/sent")
 def register_sent():
-    return render_template("volunteers/register_sent.html")
+    from flask import current_app
+
+    from ..messaging.labels import login_links_shown
+    return render_template("volunteers/register_sent.html",
+                           dev_outbox=login_links_shown(current_app.config))
 
 
 @bp.route("/register/confirm/<token>")
@@ -110,9 +116,11 @@ def confirm_email(token: str):
 @volunteer_role
 @limiter.limit("5/hour")
 def resend_confirmation():
-    if current_user.email_confirmed_at is None:
-        services.send_confirmation(current_user)
-    flash(_("We have sent you a new link."), "info")
+    if current_user.email_confirmed_at is None and not services.send_confirmation(current_user):
+        flash(_("We sent you a link a moment ago. Please look in your inbox (and in the spam "
+                "folder) before asking for another one."), "info")
+    else:
+        flash(_("We have sent you a new link."), "info")
     return redirect(url_for("main.dashboard"))
 
 
@@ -135,8 +143,23 @@ def my_profile(volunteer):
         else:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("volunteers.my_profile"))
+    return _profile_page(volunteer, form)
+
+
+def _profile_page(volunteer, form, status_form=None, status=200):
     return render_template("volunteers/profile.html", form=form, volunteer=volunteer,
-                           status_form=forms.StatusForm(), feed_url=None)
+                           status_form=status_form or forms.StatusForm(formdata=None),
+                           feed_url=None), status
+
+
+def _status_refused(volunteer, status_form):
+    """The profile page again, with the break form's message and what was typed (422)."""
+    form = forms.ProfileForm(formdata=None)
+    programmes = services.registrable_programmes()
+    programmes += [p for p in volunteer.programmes if p not in programmes]
+    form.fill_choices(_programme_choices(programmes))
+    form.load(volunteer)
+    return _profile_page(volunteer, form, status_form, 422)
 
 
 @bp.route("/me/status", methods=["POST"])
@@ -144,6 +167,8 @@ def my_profile(volunteer):
 def my_status(volunteer):
     form = forms.StatusForm()
     if not form.validate_on_submit():
+        if form.paused_until.errors:  # a date that cannot be read: say so at the field
+            return _status_refused(volunteer, form)
         abort(400)
     try:
         if form.action.data == "pause":
@@ -158,6 +183,9 @@ def my_status(volunteer):
             flash(_("You have stopped as a volunteer. Thank you for everything you did."), "info")
             return redirect(url_for("auth.login"))
     except ServiceError as exc:
+        if exc.field == "paused_until":
+            _attach(form, exc)
+            return _status_refused(volunteer, form)
         flash(exc.message, "danger")
     return redirect(url_for("volunteers.my_profile"))
 
@@ -167,10 +195,10 @@ def _training_page(volunteer, form, status=200):
     programmes = {p.id: p for p in volunteer.programmes}
     signups = [s for s in _signups(volunteer) if s.status != SignupStatus.cancelled.value]
     return render_template("volunteers/training.html", volunteer=volunteer, form=form,
-                           results=results, programmes=programmes, catalogue=CATALOGUE,
-                           feed_url=url_for("volunteers.calendar_feed",
-                                            token=services.calendar_token(volunteer),
-                                            _external=True) if volunteer.calendar_token else None,
+                           results=results, programmes=programmes, catalogue=catalogue(),
+                           feed_url=external_url("volunteers.calendar_feed",
+                                                 token=services.calendar_token(volunteer))
+                           if volunteer.calendar_token else None,
                            signups=signups), status
 
 
@@ -180,8 +208,8 @@ def _signups(volunteer):
         volunteer_id=volunteer.id)).scalars())
 
 
-def _completion_form() -> forms.CompletionForm:
-    form = forms.CompletionForm()
+def _completion_form(**kwargs) -> forms.CompletionForm:
+    form = forms.CompletionForm(**kwargs)
     form.item.choices = [("", _("— choose —"))] + [
         (i.code, i.title_nl if str(get_locale()) == "nl" else i.title_en)
         for i in services.loggable_items()]
@@ -210,6 +238,16 @@ def my_training(volunteer):
             flash(_("Thank you. Your coordinator will check it."), "success")
             return redirect(url_for("volunteers.my_training"))
     return _training_page(volunteer, form, 422 if request.method == "POST" else 200)
+
+
+@uploads.too_large_page("volunteers.my_training")
+@confirmed_volunteer
+def training_upload_too_large(volunteer):
+    """After a 413: the training page again, the message at the certificate field (the
+    other fields of the refused request cannot be read)."""
+    form = _completion_form(formdata=None)
+    form.certificate.errors = [uploads.too_large_message()]
+    return _training_page(volunteer, form, 413)
 
 
 @bp.route("/me/training/<int:completion_id>/delete", methods=["POST"])
@@ -241,12 +279,14 @@ def certificate(completion_id: int):
     path = services.certificate_path(completion)
     if path is None:
         abort(404)
+    content = services.certificate_content(completion)  # decrypted (encrypted at rest)
     from .. import audit
     audit.record("read", "training_completion", completion.id, fields=["certificate"])
     db.session.commit()
     ext = path.suffix
-    return send_file(path, mimetype=completion.certificate_type, as_attachment=True,
-                     download_name=f"certificate-{completion.id}{ext}", max_age=0)
+    return send_file(io.BytesIO(content), mimetype=completion.certificate_type,
+                     as_attachment=True, download_name=f"certificate-{completion.id}{ext}",
+                     max_age=0)
 
 
 @bp.route("/calendar/<token>.ics")
@@ -258,7 +298,7 @@ def calendar_feed(token: str):
     status = {SignupStatus.signed_up.value: "CONFIRMED", SignupStatus.waiting.value: "TENTATIVE",
               SignupStatus.cancelled.value: "CANCELLED"}
     body = calendar.ics([(s.session, status[s.status]) for s in _signups(volunteer)],
-                        request.host, "Koppel")
+                        base_host(), "Koppel")
     return Response(body, mimetype="text/calendar",
                     headers={"Cache-Control": "no-store"})
 
@@ -351,7 +391,7 @@ def session_ics(volunteer, session_id: int):
     if signup is None or signup.status == SignupStatus.cancelled.value:
         abort(404)
     status = "CONFIRMED" if signup.status == SignupStatus.signed_up.value else "TENTATIVE"
-    body = calendar.ics([(row, status)], request.host, row.title)
+    body = calendar.ics([(row, status)], base_host(), row.title)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="themabijeenkomst-{row.id}.ics"'})
 
@@ -382,7 +422,7 @@ def _list_context():
 @staff_required
 def volunteer_list():
     f = listing.Filters.from_args(request.args)
-    page = listing.page_of(current_user, f, request.args.get("page", 1, type=int))
+    page = listing.page_of(current_user, f, requested_page())
     return render_template("volunteers/list.html", page=page, f=f, **_list_context())
 
 
@@ -408,11 +448,18 @@ def _detail(volunteer, **forms_):
     mine = {p.id for p in visible_programmes(current_user)}
     results = {pid: r for pid, r in volunteer_readiness(volunteer).items() if pid in mine}
     ctx = {"vog_form": forms.VogForm(prefix="vog"), "check_form": forms.CheckForm(prefix="check"),
-           "review_form": forms.ReviewForm(prefix="review")}
+           "review_form": forms.ReviewForm(prefix="review"),
+           "vog_edit_forms": {v.id: forms.VogForm(formdata=None, prefix=f"vog{v.id}", obj=v)
+                              for v in volunteer.vogs},
+           "vog_expired": {v.id: bool(vog_expired_for(volunteer, v))
+                           for v in volunteer.vogs}}
+    edit = forms_.pop("vog_edit_form", None)
+    if edit is not None:
+        ctx["vog_edit_forms"][edit[0]] = edit[1]
     ctx.update(forms_)
     return render_template("volunteers/detail.html", volunteer=volunteer, results=results,
                            programmes={p.id: p for p in volunteer.programmes},
-                           catalogue=CATALOGUE, signups=_signups(volunteer), **ctx)
+                           catalogue=catalogue(), signups=_signups(volunteer), **ctx)
 
 
 @bp.route("/volunteers/<int:volunteer_id>")
@@ -454,16 +501,51 @@ def add_vog(volunteer_id: int):
     form = forms.VogForm(prefix="vog")
     if form.validate_on_submit():
         try:
-            services.add_vog(volunteer, issued_on=form.issued_on.data,
-                             screening_profile=form.screening_profile.data,
-                             free_vog_scheme=form.free_vog_scheme.data,
-                             original_seen=form.original_seen.data, by=current_user)
+            row = services.add_vog(volunteer, issued_on=form.issued_on.data,
+                                   screening_profile=form.screening_profile.data,
+                                   free_vog_scheme=form.free_vog_scheme.data,
+                                   original_seen=form.original_seen.data, by=current_user)
         except ServiceError as exc:
             _attach(form, exc)
         else:
             flash(_("The VOG is recorded."), "success")
+            for warning in services.vog_warnings(row):
+                flash(warning, "warning")
             return redirect(url_for("volunteers.volunteer_detail", volunteer_id=volunteer.id))
     return _detail(volunteer, vog_form=form), 422
+
+
+@bp.route("/volunteers/<int:volunteer_id>/vogs/<int:vog_id>", methods=["POST"])
+@staff_required
+def edit_vog(volunteer_id: int, vog_id: int):
+    """Correct a VOG entered by mistake."""
+    volunteer = get_volunteer_or_404(volunteer_id)
+    vog = get_vog_or_404(volunteer, vog_id)
+    form = forms.VogForm(prefix=f"vog{vog.id}")
+    if form.validate_on_submit():
+        try:
+            services.update_vog(vog, issued_on=form.issued_on.data,
+                                screening_profile=form.screening_profile.data,
+                                free_vog_scheme=form.free_vog_scheme.data,
+                                original_seen=form.original_seen.data, by=current_user)
+        except ServiceError as exc:
+            _attach(form, exc)
+        else:
+            flash(_("The VOG is corrected."), "success")
+            for warning in services.vog_warnings(vog):
+                flash(warning, "warning")
+            return redirect(url_for("volunteers.volunteer_detail", volunteer_id=volunteer.id))
+    return _detail(volunteer, vog_edit_form=(vog.id, form)), 422
+
+
+@bp.route("/volunteers/<int:volunteer_id>/vogs/<int:vog_id>/delete", methods=["POST"])
+@staff_required
+def delete_vog(volunteer_id: int, vog_id: int):
+    """Remove a VOG entered by mistake (the page asks for confirmation first)."""
+    volunteer = get_volunteer_or_404(volunteer_id)
+    services.delete_vog(get_vog_or_404(volunteer, vog_id), by=current_user)
+    flash(_("The VOG is removed."), "success")
+    return redirect(url_for("volunteers.volunteer_detail", volunteer_id=volunteer.id))
 
 
 @bp.route("/volunteers/<int:volunteer_id>/checks", methods=["POST"])
@@ -485,8 +567,8 @@ def add_check(volunteer_id: int):
 
 # --- import --------------------------------------------------------------------------------
 
-def _import_form():
-    form = forms.ImportForm()
+def _import_form(**kwargs):
+    form = forms.ImportForm(**kwargs)
     form.programme.choices = _programme_choices(visible_programmes(current_user))
     return form
 
@@ -514,25 +596,36 @@ def import_upload():
                                        status=422 if parsed.problems else 200), \
                     422 if parsed.problems else 200
     return render_template("volunteers/import.html", form=form,
-                           columns=imports.KNOWN, required=imports.REQUIRED), \
+                           columns=imports.known_columns(), required=imports.REQUIRED), \
         422 if request.method == "POST" else 200
+
+
+@uploads.too_large_page("volunteers.import_upload")
+@staff_required
+def import_upload_too_large():
+    """After a 413: the import form again, with the message at the file field."""
+    form = _import_form(formdata=None)
+    form.file.errors = [uploads.too_large_message()]
+    return render_template("volunteers/import.html", form=form,
+                           columns=imports.known_columns(), required=imports.REQUIRED), 413
 
 
 @bp.route("/volunteers/import/<key>", methods=["POST"])
 @staff_required
 def import_confirm(key: str):
-    stashed = imports.unstash(key, current_user)
-    if stashed is None:
+    try:
+        content, programme_id = imports.waiting_upload(key, current_user)
+        programme = get_programme_or_404(programme_id)
+        parsed, count = imports.confirm(key, content, programme, current_user, services.today())
+    except imports.AlreadyConfirmed:
+        flash(_("This import was already confirmed."), "info")
+        return redirect(url_for("volunteers.volunteer_list"))
+    except imports.ImportExpired:
         flash(_("This import has expired. Please upload the file again."), "danger")
         return redirect(url_for("volunteers.import_upload"))
-    content, programme_id = stashed
-    programme = get_programme_or_404(programme_id)
-    parsed = imports.parse_and_validate(content, services.today())
     if parsed.problems:  # something changed since the preview (e.g. an address was taken)
         return render_template("volunteers/import_preview.html", parsed=parsed, key=None,
                                programme=programme), 422
-    count = imports.import_rows(parsed.rows, programme, current_user)
-    imports.unstash(key, current_user, remove=True)
     flash(_("%(n)s volunteers imported into %(programme)s.", n=count, programme=programme.name),
           "success")
     return redirect(url_for("volunteers.volunteer_list", programme=programme.id))
@@ -543,35 +636,13 @@ def import_confirm(key: str):
 @bp.context_processor
 def helpers():
     """Labels for codes, in the user's language."""
-    def item_title(catalogue, code):
-        item = catalogue.get(code)
-        if item is None:
-            return code
-        return item.title_nl if str(get_locale()) == "nl" else item.title_en
-
-    def part_title(catalogue, code, part):
-        item = catalogue.get(code)
-        for p in (item.parts if item else ()):
-            if p.code == part:
-                return p.title_nl if str(get_locale()) == "nl" else p.title_en
-        return part
-
-    reasons = {
-        "never_done": _("not done yet"), "expired": _("no longer valid; please do it again"),
-        "pending_verification": _("reported; waiting for your coordinator to check it"),
-        "rejected": _("not accepted; see the reason below"),
-        "wrong_profile": _("a different screening profile is needed"),
-        "parts_missing": _("some parts are still open"),
-        "in_grace": _("expired; still counts for a short time, please renew now"),
-        "expiring": _("please renew before this date"),
-    }
     states = {"verified": _("Checked"), "pending": _("Waiting for a check"),
               "rejected": _("Not accepted")}
     signup_states = {"signed_up": _("signed up"), "waiting": _("on the waiting list"),
                      "cancelled": _("cancelled")}
     return {
-        "item_title": item_title, "part_title": part_title,
-        "reason_text": lambda r: reasons.get(r, r),
+        "item_title": labels.item_title, "part_title": labels.part_title,
+        "reason_text": labels.reason_text,
         "state_text": lambda s: states.get(s, s),
         "signup_text": lambda s: signup_states.get(s, s),
         "days": list(vocab.DAYS.items()), "parts": list(vocab.PARTS.items()),

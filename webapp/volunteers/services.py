@@ -4,22 +4,26 @@ certificates, VOG and additional checks. Each function validates, changes, audit
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 import training
-from training import CATALOGUE, TrainingDateError, validate_completion_date
+from training import TrainingDateError, validate_completion_date
 
-from .. import audit
+from .. import audit, uploads
 from ..auth.passwords import hash_password
 from ..auth.policy import password_problem
 from ..auth.sessions import revoke_all
 from ..auth.tokens import make_token, read_token
+from ..clock import local_today
 from ..crypto import blind_index
 from ..extensions import db
+from ..links import external_url
 from ..mail import queue_email
 from ..models import (
     AdditionalCheckRecord,
@@ -32,8 +36,11 @@ from ..models import (
     VolunteerVog,
 )
 from ..models.base import utcnow
+from . import certificates
 
-MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
+# At most one confirmation mail per address in this many seconds: a burst of clicks (or of
+# registrations of one address) sends one.
+CONFIRM_RESEND_SECONDS = 60
 # Types recognised by their first bytes, never by the file name.
 SIGNATURES = (
     (b"%PDF-", "application/pdf", "pdf"),
@@ -42,7 +49,8 @@ SIGNATURES = (
 )
 PROFILE_FIELDS = (
     "phone", "birth_year", "gender", "pc4", "postcode_letters", "travel_km", "dutch_level",
-    "languages", "refugee_background", "origin_country", "arrival_year", "religion",
+    "languages", "refugee_background", "origin_country", "origin_region", "community",
+    "arrival_year", "religion",
     "religion_for_matching", "origin_for_matching", "parenting_experience", "occupation", "dagdelen", "max_families",
     "hours_per_week", "themes", "motivation",
 )
@@ -59,7 +67,8 @@ class ServiceError(ValueError):
 
 
 def today() -> date:
-    return utcnow().date()
+    """Today in Amsterdam (``webapp.clock``: the one notion of today)."""
+    return local_today()
 
 
 # --- registration --------------------------------------------------------------------------
@@ -112,8 +121,8 @@ def register_volunteer(data: dict, *, name: str, email: str, password: str, loca
         elif existing.active:
             queue_email(existing, "volunteer_already_registered",
                         "email/volunteer_already_registered",
-                        login_link=url_for("auth.login", _external=True),
-                        reset_link=url_for("auth.forgot_password", _external=True))
+                        login_link=external_url("auth.login"),
+                        reset_link=external_url("auth.forgot_password"))
         return
     user = User(name=name, role=Role.volunteer.value, locale=locale,
                 password_hash=password_hash, password_changed_at=utcnow())
@@ -123,18 +132,44 @@ def register_volunteer(data: dict, *, name: str, email: str, password: str, loca
     _apply_profile(volunteer, data)
     volunteer.programmes = programmes
     db.session.add_all([user, volunteer])
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        if User.by_email(email) is None:
+            raise
+        # The same address was registered at this very moment (a double submit): answer as
+        # for an address that has an account already.
+        return register_volunteer(data, name=name, email=email, password=password,
+                                  locale=locale, consent_version=consent_version)
     audit.record("create", "volunteer", volunteer.id, user_id=user.id,
                  fields=[*PROFILE_FIELDS, "programmes", "consent_at"])
     db.session.commit()
     send_confirmation(user)
 
 
-def send_confirmation(user: User) -> None:
+def send_confirmation(user: User) -> bool:
+    """Mail ``user`` a new confirmation link, unless their address is confirmed or a link
+    went out less than ``CONFIRM_RESEND_SECONDS`` ago; True when one was sent.
+
+    The marker ``confirmation_sent_at`` is set by a conditional update and committed together
+    with the mail, so of simultaneous requests exactly one sends it."""
+    now = utcnow()
+    claimed = db.session.execute(
+        db.update(User).where(
+            User.id == user.id, User.email_confirmed_at.is_(None),
+            db.or_(User.confirmation_sent_at.is_(None),
+                   User.confirmation_sent_at < now - timedelta(seconds=CONFIRM_RESEND_SECONDS)))
+        .values(confirmation_sent_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        return False
     token = make_token(user, "confirm")
     queue_email(user, "confirm_email", "email/volunteer_confirm",
-                link=url_for("volunteers.confirm_email", token=token, _external=True),
+                link=external_url("volunteers.confirm_email", token=token),
                 hours=current_app.config["CONFIRM_TOKEN_HOURS"])
+    return True
 
 
 def confirm_email(token: str) -> User | None:
@@ -195,22 +230,22 @@ def leave(volunteer: Volunteer) -> None:
 # --- training records ----------------------------------------------------------------------
 
 def loggable_items() -> list[training.CatalogueItem]:
-    """Items a volunteer may report themselves (not the VOG, check or attendance)."""
-    return [i for i in CATALOGUE.values() if not i.coordinator_recorded]
+    """Items a volunteer may report themselves (not the VOG, check or attendance, and not
+    retired items of the installation's catalogue)."""
+    from ..training_catalogue import active_items
+    return [i for i in active_items() if not i.coordinator_recorded]
 
 
 def upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads" / "certificates"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return certificates.directory()
 
 
 def read_certificate(stream) -> tuple[bytes, str, str]:
     """Read an uploaded file; returns (content, mime type, extension) or raises."""
-    content = stream.read(MAX_CERTIFICATE_BYTES + 1)
-    if len(content) > MAX_CERTIFICATE_BYTES:
-        raise ServiceError(_("The certificate is larger than 5 MB. Please choose a smaller "
-                             "file."), "certificate")
+    limit = uploads.limit_bytes()  # the one upload limit (config MAX_UPLOAD_MB)
+    content = stream.read(limit + 1)
+    if len(content) > limit:
+        raise ServiceError(uploads.too_large_message(), "certificate")
     for signature, mime, ext in SIGNATURES:
         if content.startswith(signature):
             return content, mime, ext
@@ -222,8 +257,8 @@ def log_completion(volunteer: Volunteer, *, item: str, part: str | None, complet
                    certificate=None) -> TrainingCompletion:
     """The volunteer reports a completion (pending verification). ``certificate``: an
     uploaded file (``werkzeug.FileStorage``) or None. Nothing is stored on any error."""
-    catalogue_item = CATALOGUE.get(item)
-    if catalogue_item is None or catalogue_item.coordinator_recorded:
+    catalogue_item = next((i for i in loggable_items() if i.code == item), None)
+    if catalogue_item is None:
         raise ServiceError(_("Please choose a training from the list."), "item")
     if part and part not in catalogue_item.part_codes:
         raise ServiceError(_("Please choose a part from the list."), "part")
@@ -241,8 +276,7 @@ def log_completion(volunteer: Volunteer, *, item: str, part: str | None, complet
                              recorded_by_id=volunteer.user_id)
     if upload is not None:
         content, mime, ext = upload
-        stored = upload_dir() / f"{secrets.token_hex(16)}.{ext}"
-        stored.write_bytes(content)
+        stored = certificates.store(content, ext)  # encrypted at rest
         row.certificate_file, row.certificate_type = stored.name, mime
     try:
         db.session.add(row)
@@ -280,6 +314,12 @@ def certificate_path(completion: TrainingCompletion) -> Path | None:
     return path if path.is_file() else None
 
 
+def certificate_content(completion: TrainingCompletion) -> bytes | None:
+    """The original bytes of the completion's certificate (decrypted), or None."""
+    path = certificate_path(completion)
+    return None if path is None else certificates.read(path)
+
+
 def review_completion(completion: TrainingCompletion, *, verify: bool, reason: str | None,
                       by: User) -> None:
     """A coordinator verifies or rejects (with a reason shown to the volunteer)."""
@@ -300,7 +340,8 @@ def record_completion(volunteer: Volunteer, *, item: str, part: str | None, comp
                       by: User, session_id: int | None = None,
                       commit: bool = True) -> TrainingCompletion:
     """A coordinator records a completion (counts as verified)."""
-    if item not in CATALOGUE or CATALOGUE[item].kind in ("vog", "check"):
+    from ..training_catalogue import active_items
+    if item not in {i.code for i in active_items() if i.kind not in ("vog", "check")}:
         raise ServiceError(_("Please choose a training from the list."), "item")
     try:
         validate_completion_date(completed_on, today())
@@ -333,6 +374,53 @@ def add_vog(volunteer: Volunteer, *, issued_on: date, screening_profile: str,
                  fields=["issued_on", "screening_profile", "free_vog_scheme", "original_seen"])
     db.session.commit()
     return row
+
+
+def update_vog(vog: VolunteerVog, *, issued_on: date, screening_profile: str,
+               free_vog_scheme: bool, original_seen: bool, by: User) -> list[str]:
+    """Correct a VOG entered by mistake; returns the changed field names (audited)."""
+    try:
+        validate_completion_date(issued_on, today())
+    except TrainingDateError:
+        raise ServiceError(_("This date is in the future."), "issued_on") from None
+    values = {"issued_on": issued_on, "screening_profile": screening_profile,
+              "free_vog_scheme": bool(free_vog_scheme), "original_seen": bool(original_seen)}
+    changed = [name for name, value in values.items() if getattr(vog, name) != value]
+    for name in changed:
+        setattr(vog, name, values[name])
+    if changed:
+        audit.record("update", "volunteer_vog", vog.id, fields=changed, user_id=by.id)
+    db.session.commit()
+    return changed
+
+
+def delete_vog(vog: VolunteerVog, *, by: User) -> None:
+    """Remove a VOG entered by mistake (audited: which record, never its values)."""
+    audit.record("delete", "volunteer_vog", vog.id,
+                 fields=["issued_on", "screening_profile", "free_vog_scheme", "original_seen"],
+                 user_id=by.id)
+    db.session.delete(vog)
+    db.session.commit()
+
+
+def vog_warnings(vog: VolunteerVog) -> list[str]:
+    """In words, for the coordinator: the programmes for which ``vog`` does not count
+    because it is older than its validity there (the rule is ``training``'s)."""
+    from .readiness import vog_expired_for
+    out = []
+    for expiry in vog_expired_for(vog.volunteer, vog):
+        values = {"issued": format_date(vog.issued_on, "long"), "months": expiry.months,
+                  "expired": format_date(expiry.expired_on, "long")}
+        if expiry.programme is not None:
+            out.append(_("This VOG does not count for %(programme)s: it was issued on "
+                         "%(issued)s and a VOG counts there for %(months)s months, so it "
+                         "expired on %(expired)s. It is saved; ask the volunteer to apply "
+                         "for a new VOG.", programme=expiry.programme.name, **values))
+        else:
+            out.append(_("This VOG does not count: it was issued on %(issued)s and a VOG "
+                         "counts for %(months)s months, so it expired on %(expired)s. It is "
+                         "saved; ask the volunteer to apply for a new VOG.", **values))
+    return out
 
 
 def add_check(volunteer: Volunteer, *, done_on: date, kind: str, note: str | None,

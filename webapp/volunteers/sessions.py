@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from .. import audit, vocab
 from ..access import visible_programme_ids
 from ..extensions import db
+from ..links import external_url
 from ..mail import queue_email
 from ..models import (
     Programme,
@@ -130,8 +130,7 @@ def cancel(session: TrainingSession, volunteer: Volunteer) -> SessionSignup | No
     if moved is not None:
         queue_email(moved.volunteer.user, "training_session_place", "email/training_session_place",
                     session=session,
-                    link=url_for("volunteers.session_detail", session_id=session.id,
-                                 _external=True))
+                    link=external_url("volunteers.session_detail", session_id=session.id))
     return moved
 
 
